@@ -1,14 +1,28 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! Storage for juhe: one schema and one set of queries for SQLite (the
+//! embedded default) and PostgreSQL (scale-out), through sqlx's `Any` driver.
+//!
+//! SQL here is written once in the dialect both engines accept: `$n`
+//! placeholders, `BIGINT` money and times, `TEXT` ids and JSON,
+//! `ON CONFLICT … DO NOTHING`, `RETURNING`. Writes go through [`Db::write`],
+//! which on SQLite batches many requests into one durable commit (group
+//! commit) and on PostgreSQL runs each in its own transaction.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod clock;
+pub mod customers;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod idempotency;
+pub mod ids;
+pub mod ledger;
+pub mod merchants;
+pub mod migrate;
+pub mod nonces;
+pub mod payments;
+pub mod refunds;
+pub mod topups;
+mod writer;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use db::{Backend, Db, DbConfig, Tx};
+pub use error::StoreError;
+pub use sqlx::AnyConnection;

@@ -1,0 +1,9 @@
+//! juhe's key service, foundation part: the HMAC-SHA256 signatures of the
+//! merchant API and of webhooks, and envelope sealing of stored secrets.
+//! (Channel algorithms — RSA, SM2/SM3, SM4, OAEP — join here with the channels.)
+
+pub mod sealing;
+pub mod signature;
+
+pub use sealing::{MasterKey, SealError};
+pub use signature::{hmac_sha256_base64, request_string_to_sign, verify_hmac_sha256_base64, webhook_string_to_sign};

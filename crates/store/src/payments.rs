@@ -1,0 +1,223 @@
+//! Payments (orders) as stored, with guarded status changes and listing.
+
+use crate::db::Tx;
+use crate::error::StoreError;
+use sqlx::{AnyPool, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct PaymentRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub app_id: String,
+    pub merchant_order_no: String,
+    pub amount: i64,
+    pub currency: String,
+    pub subject: String,
+    pub way: String,
+    pub channel: String,
+    pub status: String,
+    pub payer_customer_id: Option<String>,
+    pub notify_url: Option<String>,
+    pub metadata: Option<String>,
+    pub expire_at: i64,
+    pub refunded_amount: i64,
+    pub refund_reserved: i64,
+    pub fee: i64,
+    pub fee_refunded: i64,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
+    pub fingerprint: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub succeeded_at: Option<i64>,
+    pub closed_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, merchant_id, app_id, merchant_order_no, amount, currency, subject, way, channel, status, \
+    payer_customer_id, notify_url, metadata, expire_at, refunded_amount, refund_reserved, fee, fee_refunded, \
+    failure_code, failure_message, fingerprint, created_at, updated_at, succeeded_at, closed_at";
+
+pub async fn insert(tx: Tx<'_>, p: &PaymentRow) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO payments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
+         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+    ))
+    .bind(&p.id)
+    .bind(&p.merchant_id)
+    .bind(&p.app_id)
+    .bind(&p.merchant_order_no)
+    .bind(p.amount)
+    .bind(&p.currency)
+    .bind(&p.subject)
+    .bind(&p.way)
+    .bind(&p.channel)
+    .bind(&p.status)
+    .bind(&p.payer_customer_id)
+    .bind(&p.notify_url)
+    .bind(&p.metadata)
+    .bind(p.expire_at)
+    .bind(p.refunded_amount)
+    .bind(p.refund_reserved)
+    .bind(p.fee)
+    .bind(p.fee_refunded)
+    .bind(&p.failure_code)
+    .bind(&p.failure_message)
+    .bind(&p.fingerprint)
+    .bind(p.created_at)
+    .bind(p.updated_at)
+    .bind(p.succeeded_at)
+    .bind(p.closed_at)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<PaymentRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn get_tx(tx: Tx<'_>, merchant_id: &str, id: &str) -> Result<Option<PaymentRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(tx)
+    .await?)
+}
+
+pub async fn get_by_order_no_tx(tx: Tx<'_>, app_id: &str, order_no: &str) -> Result<Option<PaymentRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE app_id = $1 AND merchant_order_no = $2"
+    ))
+    .bind(app_id)
+    .bind(order_no)
+    .fetch_optional(tx)
+    .await?)
+}
+
+pub async fn get_by_order_no(pool: &AnyPool, app_id: &str, order_no: &str) -> Result<Option<PaymentRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE app_id = $1 AND merchant_order_no = $2"
+    ))
+    .bind(app_id)
+    .bind(order_no)
+    .fetch_optional(pool)
+    .await?)
+}
+
+/// A status change that only happens if the row is still in `from`.
+pub struct StatusChange<'a> {
+    pub id: &'a str,
+    pub from: &'a str,
+    pub to: &'a str,
+    pub now: i64,
+}
+
+/// Applies the change; false if the payment was no longer in `from`.
+pub async fn change_status(tx: Tx<'_>, c: StatusChange<'_>) -> Result<bool, StoreError> {
+    let n = sqlx::query(
+        "UPDATE payments SET status = $1, updated_at = $2, \
+         succeeded_at = CASE WHEN $1 = 'succeeded' THEN $2 ELSE succeeded_at END, \
+         closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END \
+         WHERE id = $3 AND status = $4",
+    )
+    .bind(c.to)
+    .bind(c.now)
+    .bind(c.id)
+    .bind(c.from)
+    .execute(tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Reserves `amount` for a refund while the refundable rest covers it.
+pub async fn reserve_refund(tx: Tx<'_>, id: &str, amount: i64, now: i64) -> Result<bool, StoreError> {
+    let n = sqlx::query(
+        "UPDATE payments SET refund_reserved = refund_reserved + $1, updated_at = $2 \
+         WHERE id = $3 AND status = 'succeeded' AND refund_reserved + $1 <= amount",
+    )
+    .bind(amount)
+    .bind(now)
+    .bind(id)
+    .execute(tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}
+
+/// Records a succeeded refund: amount refunded and the fee it gave back.
+pub async fn record_refunded(tx: Tx<'_>, id: &str, amount: i64, fee_back: i64, now: i64) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE payments SET refunded_amount = refunded_amount + $1, fee_refunded = fee_refunded + $2, updated_at = $3 \
+         WHERE id = $4",
+    )
+    .bind(amount)
+    .bind(fee_back)
+    .bind(now)
+    .bind(id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_fee(tx: Tx<'_>, id: &str, fee: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE payments SET fee = $1 WHERE id = $2")
+        .bind(fee)
+        .bind(id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Filters of the list endpoint. Times are Unix milliseconds, `[from, to)`.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub status: Option<String>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    /// Return payments with ids strictly below this (ids sort by time).
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Newest first, `limit` at most.
+pub async fn list(pool: &AnyPool, merchant_id: &str, f: &ListFilter) -> Result<Vec<PaymentRow>, StoreError> {
+    // Optional filters are written as `($n IS NULL OR col = $n)` so the SQL
+    // text is fixed (one prepared statement) and portable.
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE merchant_id = $1 \
+         AND ($2 IS NULL OR status = $2) \
+         AND ($3 IS NULL OR created_at >= $3) \
+         AND ($4 IS NULL OR created_at < $4) \
+         AND ($5 IS NULL OR id < $5) \
+         ORDER BY id DESC LIMIT $6"
+    ))
+    .bind(merchant_id)
+    .bind(&f.status)
+    .bind(f.created_from)
+    .bind(f.created_to)
+    .bind(&f.before_id)
+    .bind(f.limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Unpaid payments past their expiry, oldest first.
+pub async fn due_for_expiry(tx: Tx<'_>, now: i64, limit: i64) -> Result<Vec<PaymentRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE status IN ('created', 'processing') AND expire_at <= $1 \
+         ORDER BY expire_at LIMIT $2"
+    ))
+    .bind(now)
+    .bind(limit)
+    .fetch_all(tx)
+    .await?)
+}

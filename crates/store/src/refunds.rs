@@ -1,0 +1,103 @@
+//! Refunds as stored.
+
+use crate::db::Tx;
+use crate::error::StoreError;
+use sqlx::{AnyPool, FromRow};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct RefundRow {
+    pub id: String,
+    pub merchant_id: String,
+    pub app_id: String,
+    pub payment_id: String,
+    pub merchant_refund_no: String,
+    pub amount: i64,
+    pub currency: String,
+    pub reason: Option<String>,
+    pub status: String,
+    pub fee_refund: i64,
+    pub fingerprint: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub succeeded_at: Option<i64>,
+}
+
+const COLUMNS: &str = "id, merchant_id, app_id, payment_id, merchant_refund_no, amount, currency, reason, status, \
+    fee_refund, fingerprint, created_at, updated_at, succeeded_at";
+
+pub async fn insert(tx: Tx<'_>, r: &RefundRow) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    ))
+    .bind(&r.id)
+    .bind(&r.merchant_id)
+    .bind(&r.app_id)
+    .bind(&r.payment_id)
+    .bind(&r.merchant_refund_no)
+    .bind(r.amount)
+    .bind(&r.currency)
+    .bind(&r.reason)
+    .bind(&r.status)
+    .bind(r.fee_refund)
+    .bind(&r.fingerprint)
+    .bind(r.created_at)
+    .bind(r.updated_at)
+    .bind(r.succeeded_at)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<RefundRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE id = $1 AND merchant_id = $2"
+    ))
+    .bind(id)
+    .bind(merchant_id)
+    .fetch_optional(pool)
+    .await?)
+}
+
+pub async fn get_by_refund_no_tx(tx: Tx<'_>, app_id: &str, refund_no: &str) -> Result<Option<RefundRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE app_id = $1 AND merchant_refund_no = $2"
+    ))
+    .bind(app_id)
+    .bind(refund_no)
+    .fetch_optional(tx)
+    .await?)
+}
+
+pub async fn list_for_payment(pool: &AnyPool, payment_id: &str) -> Result<Vec<RefundRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM refunds WHERE payment_id = $1 ORDER BY id"
+    ))
+    .bind(payment_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Guarded status change with the fee given back; false if no longer `from`.
+pub async fn change_status(
+    tx: Tx<'_>,
+    id: &str,
+    from: &str,
+    to: &str,
+    fee_refund: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = sqlx::query(
+        "UPDATE refunds SET status = $1, fee_refund = $2, updated_at = $3, \
+         succeeded_at = CASE WHEN $1 = 'succeeded' THEN $3 ELSE succeeded_at END \
+         WHERE id = $4 AND status = $5",
+    )
+    .bind(to)
+    .bind(fee_refund)
+    .bind(now)
+    .bind(id)
+    .bind(from)
+    .execute(tx)
+    .await?
+    .rows_affected();
+    Ok(n == 1)
+}

@@ -1,0 +1,176 @@
+//! Group commit for SQLite. One task owns the only write connection. Each
+//! request sends it a job; the task takes everything queued (up to a bound),
+//! runs each job inside its own savepoint of one transaction (a failing job
+//! rolls back alone), commits once with a full fsync, and only then answers
+//! every job. Throughput comes from sharing the fsync, not from skipping it.
+
+use crate::db::{Tx, WriteError};
+use crate::error::StoreError;
+use futures::future::BoxFuture;
+use sqlx::{AnyConnection, Connection, Executor};
+use tokio::sync::{mpsc, oneshot};
+
+/// A write waiting for its turn, its type erased.
+pub(crate) trait ErasedJob: Send {
+    /// Runs the job; true if it succeeded (its savepoint is kept).
+    fn run<'c>(&'c mut self, conn: Tx<'c>) -> BoxFuture<'c, bool>;
+    /// Delivers the outcome once the batch committed (or failed to).
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>);
+}
+
+pub(crate) struct Job<T, E, F> {
+    f: F,
+    outcome: Option<Result<T, E>>,
+    reply: oneshot::Sender<Result<T, E>>,
+}
+
+impl<T, E, F> Job<T, E, F>
+where
+    T: Send + 'static,
+    E: WriteError,
+    F: for<'c> Fn(Tx<'c>) -> BoxFuture<'c, Result<T, E>> + Send + Sync + 'static,
+{
+    pub(crate) fn boxed(f: F, reply: oneshot::Sender<Result<T, E>>) -> Box<dyn ErasedJob> {
+        Box::new(Job {
+            f,
+            outcome: None,
+            reply,
+        })
+    }
+}
+
+impl<T, E, F> ErasedJob for Job<T, E, F>
+where
+    T: Send + 'static,
+    E: WriteError,
+    F: for<'c> Fn(Tx<'c>) -> BoxFuture<'c, Result<T, E>> + Send + Sync + 'static,
+{
+    fn run<'c>(&'c mut self, conn: Tx<'c>) -> BoxFuture<'c, bool> {
+        Box::pin(async move {
+            let outcome = (self.f)(conn).await;
+            let ok = outcome.is_ok();
+            self.outcome = Some(outcome);
+            ok
+        })
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), StoreError>) {
+        let answer = match (commit, self.outcome) {
+            // A job that failed rolled back alone: its error stands either way.
+            (_, Some(Err(e))) => Err(e),
+            (Ok(()), Some(Ok(v))) => Ok(v),
+            (Err(e), Some(Ok(_))) => Err(E::from(e)),
+            (Err(e), None) => Err(E::from(e)),
+            (Ok(()), None) => Err(E::from(StoreError::CommitFailed(
+                "the batch ended before this write ran".into(),
+            ))),
+        };
+        // The caller may have gone away (client disconnected); nothing to do then.
+        let _ = self.reply.send(answer);
+    }
+}
+
+/// The handle requests use to reach the writer task.
+pub(crate) struct SqliteWriter {
+    queue: mpsc::Sender<Command>,
+}
+
+enum Command {
+    Write(Box<dyn ErasedJob>),
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// Jobs queued beyond this make senders wait: back-pressure, not unbounded memory.
+const QUEUE_DEPTH: usize = 8192;
+
+impl SqliteWriter {
+    pub(crate) fn start(conn: AnyConnection, max_batch: usize) -> SqliteWriter {
+        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(run_writer(conn, rx, max_batch));
+        SqliteWriter { queue }
+    }
+
+    pub(crate) async fn submit(&self, job: Box<dyn ErasedJob>) -> Result<(), StoreError> {
+        self.queue
+            .send(Command::Write(job))
+            .await
+            .map_err(|_| StoreError::WriterGone)
+    }
+
+    /// Finishes what is queued, then stops.
+    pub(crate) async fn shutdown(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.queue.send(Command::Shutdown(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
+    }
+}
+
+async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<Command>, max_batch: usize) {
+    let mut batch: Vec<Box<dyn ErasedJob>> = Vec::with_capacity(max_batch);
+    let mut stop: Option<oneshot::Sender<()>> = None;
+    while stop.is_none() {
+        match rx.recv().await {
+            Some(Command::Write(job)) => batch.push(job),
+            Some(Command::Shutdown(done)) => stop = Some(done),
+            None => break,
+        }
+        // Take whatever else is already waiting: these share one commit.
+        while batch.len() < max_batch && stop.is_none() {
+            match rx.try_recv() {
+                Ok(Command::Write(job)) => batch.push(job),
+                Ok(Command::Shutdown(done)) => stop = Some(done),
+                Err(_) => break,
+            }
+        }
+        if !batch.is_empty() {
+            commit_batch(&mut conn, &mut batch).await;
+        }
+    }
+    let _ = conn.close().await;
+    if let Some(done) = stop {
+        let _ = done.send(());
+    }
+}
+
+async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<Box<dyn ErasedJob>>) {
+    let size = batch.len();
+    let result = run_batch(conn, batch).await;
+    if result.is_err() {
+        // Leave the connection clean for the next batch whatever happened.
+        let _ = conn.execute("ROLLBACK").await;
+    }
+    metrics_batch(size);
+    for job in batch.drain(..) {
+        job.finish(result.clone());
+    }
+}
+
+async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn ErasedJob>]) -> Result<(), StoreError> {
+    // IMMEDIATE takes the write lock now, so readers never see half a batch
+    // and no other process can slip a write in between.
+    conn.execute("BEGIN IMMEDIATE").await?;
+    for job in batch.iter_mut() {
+        conn.execute("SAVEPOINT job").await?;
+        if job.run(conn).await {
+            conn.execute("RELEASE job").await?;
+        } else {
+            conn.execute("ROLLBACK TO job").await?;
+            conn.execute("RELEASE job").await?;
+        }
+    }
+    conn.execute("COMMIT")
+        .await
+        .map_err(|e| StoreError::CommitFailed(e.to_string()))?;
+    Ok(())
+}
+
+/// Batch sizes, for /metrics: how much group commit is actually grouping.
+pub static BATCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static BATCHED_WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+fn metrics_batch(size: usize) {
+    use std::sync::atomic::Ordering::Relaxed;
+    BATCHES.fetch_add(1, Relaxed);
+    BATCHED_WRITES.fetch_add(size as u64, Relaxed);
+}
