@@ -112,3 +112,22 @@ mod tests {
         assert!(!verify_hmac_sha256_base64(b"Jefe", b"what do ya want for nothing?", ""));
     }
 }
+
+/// The `Authorization` header value of a signed merchant API request, as a
+/// client builds it (used by `juhe call`, the load generator and tests).
+pub fn authorization_header(
+    app_id: &str,
+    app_secret: &[u8],
+    method: &str,
+    path_with_query: &str,
+    body: &[u8],
+    timestamp: i64,
+    nonce: &str,
+) -> String {
+    let ts = timestamp.to_string();
+    let signature = hmac_sha256_base64(
+        app_secret,
+        &request_string_to_sign(method, path_with_query, &ts, nonce, body),
+    );
+    format!(r#"JUHE-HMAC-SHA256 app_id="{app_id}",timestamp="{ts}",nonce="{nonce}",signature="{signature}""#)
+}

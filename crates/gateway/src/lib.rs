@@ -1,14 +1,17 @@
-pub fn add(left: u64, right: u64) -> u64 {
-    left + right
-}
+//! The HTTP edge of juhe: the merchant API v1, its authentication and
+//! replay protection, idempotent writes, errors, OpenAPI, health and metrics.
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+pub mod apps;
+pub mod auth;
+pub mod error;
+pub mod idempotency;
+pub mod json;
+pub mod metrics;
+pub mod openapi;
+pub mod rate_limit;
+pub mod routes;
+pub mod state;
+pub mod validate;
 
-    #[test]
-    fn it_works() {
-        let result = add(2, 2);
-        assert_eq!(result, 4);
-    }
-}
+pub use routes::router;
+pub use state::{AppState, GatewayConfig};

@@ -192,3 +192,18 @@ async fn prepare_sqlite(conn: &mut AnyConnection) -> Result<(), StoreError> {
 fn to_sqlx(e: StoreError) -> sqlx::Error {
     sqlx::Error::Protocol(e.to_string())
 }
+
+/// Runs a statement without parameters inside a transaction (savepoints).
+pub async fn execute(tx: Tx<'_>, sql: &'static str) -> Result<(), StoreError> {
+    tx.execute(sql).await?;
+    Ok(())
+}
+
+/// (batches, writes) committed by the SQLite group-commit writer so far.
+pub fn writer_stats() -> (u64, u64) {
+    use std::sync::atomic::Ordering::Relaxed;
+    (
+        crate::writer::BATCHES.load(Relaxed),
+        crate::writer::BATCHED_WRITES.load(Relaxed),
+    )
+}

@@ -103,3 +103,13 @@ pub async fn set_app_notify_url(tx: Tx<'_>, app_id: &str, url: Option<&str>) -> 
         .await?;
     Ok(())
 }
+
+pub async fn get_app_tx(tx: Tx<'_>, id: &str) -> Result<Option<AppRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at \
+         FROM apps WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(tx)
+    .await?)
+}

@@ -1,0 +1,65 @@
+//! Apps as the gateway needs them on every request: secret opened, merchant
+//! attached. Cached briefly so a signed request costs no database read.
+
+use juhe_crypto::MasterKey;
+use juhe_service::provision::open_secrets;
+use juhe_store::{Db, StoreError, merchants};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+use zeroize::Zeroizing;
+
+/// How long an app stays cached: a disabled app stops working within this.
+const TTL: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct ActiveApp {
+    pub app_id: String,
+    pub merchant_id: String,
+    pub secret: Arc<Zeroizing<String>>,
+    pub notify_url: Option<String>,
+    pub wallet_fee_bps: i64,
+    pub usable: bool,
+}
+
+#[derive(Clone, Default)]
+pub struct AppCache {
+    inner: Arc<RwLock<HashMap<String, (ActiveApp, Instant)>>>,
+}
+
+impl AppCache {
+    pub async fn get(&self, db: &Db, keys: &MasterKey, app_id: &str) -> Result<Option<ActiveApp>, StoreError> {
+        if let Ok(map) = self.inner.read()
+            && let Some((app, at)) = map.get(app_id)
+            && at.elapsed() < TTL
+        {
+            return Ok(Some(app.clone()));
+        }
+        let Some(row) = merchants::get_app(db.reader(), app_id).await? else {
+            return Ok(None);
+        };
+        let Some(merchant) = merchants::get_merchant(db.reader(), &row.merchant_id).await? else {
+            return Ok(None);
+        };
+        let secrets = open_secrets(keys, &row)
+            .map_err(|e| StoreError::Corrupt(format!("app {app_id} secret does not open: {e}")))?;
+        let app = ActiveApp {
+            app_id: row.id.clone(),
+            merchant_id: row.merchant_id.clone(),
+            secret: Arc::new(secrets.app_secret),
+            notify_url: row.notify_url.clone(),
+            wallet_fee_bps: merchant.wallet_fee_bps,
+            usable: row.status == "active" && merchant.status == "active",
+        };
+        if let Ok(mut map) = self.inner.write() {
+            map.insert(app_id.to_string(), (app.clone(), Instant::now()));
+        }
+        Ok(Some(app))
+    }
+
+    pub fn forget(&self, app_id: &str) {
+        if let Ok(mut map) = self.inner.write() {
+            map.remove(app_id);
+        }
+    }
+}

@@ -1,0 +1,208 @@
+//! Request authentication and replay protection for /v1.
+//!
+//! `Authorization: JUHE-HMAC-SHA256 app_id="…",timestamp="…",nonce="…",signature="…"`
+//! with `signature = base64(HMAC-SHA256(app_secret, METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nNONCE\nBODY\n))`.
+//! Checked in this order: header shape, clock window, app, signature (in
+//! constant time), then the nonce is recorded — only a correctly signed
+//! request can use up a nonce.
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use juhe_crypto::{request_string_to_sign, verify_hmac_sha256_base64};
+use juhe_domain::ErrorCode;
+use juhe_service::Caller;
+use juhe_store::clock::now_ms;
+
+pub const SCHEME: &str = "JUHE-HMAC-SHA256";
+
+/// The parsed Authorization header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub app_id: String,
+    pub timestamp: i64,
+    pub nonce: String,
+    pub signature: String,
+}
+
+/// Parses `SCHEME k="v",k="v",…`, pairs in any order.
+pub fn parse_authorization(header: &str) -> Result<Credentials, ApiError> {
+    let bad = |m: &str| ApiError::new(ErrorCode::Unauthorized, m.to_string());
+    let rest = header
+        .strip_prefix(SCHEME)
+        .filter(|r| r.starts_with(' '))
+        .ok_or_else(|| bad("Authorization must use the JUHE-HMAC-SHA256 scheme"))?;
+    let (mut app_id, mut timestamp, mut nonce, mut signature) = (None, None, None, None);
+    for pair in rest.split(',') {
+        let (k, v) = pair
+            .trim()
+            .split_once('=')
+            .ok_or_else(|| bad("Authorization pairs are key=\"value\""))?;
+        let v = v
+            .trim()
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .ok_or_else(|| bad("Authorization values must be double-quoted"))?;
+        let slot = match k.trim() {
+            "app_id" => &mut app_id,
+            "timestamp" => &mut timestamp,
+            "nonce" => &mut nonce,
+            "signature" => &mut signature,
+            _ => continue, // Unknown pairs are ignored, for forward compatibility.
+        };
+        if slot.replace(v.to_string()).is_some() {
+            return Err(bad("a pair appears twice in Authorization"));
+        }
+    }
+    let missing = |name: &str| bad(&format!("Authorization lacks {name}"));
+    let app_id = app_id.ok_or_else(|| missing("app_id"))?;
+    let timestamp = timestamp
+        .ok_or_else(|| missing("timestamp"))?
+        .parse::<i64>()
+        .map_err(|_| bad("timestamp must be Unix seconds"))?;
+    let nonce = nonce.ok_or_else(|| missing("nonce"))?;
+    if nonce.is_empty() || nonce.len() > 64 || !nonce.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad("nonce must be 1 to 64 visible ASCII characters"));
+    }
+    let signature = signature.ok_or_else(|| missing("signature"))?;
+    Ok(Credentials {
+        app_id,
+        timestamp,
+        nonce,
+        signature,
+    })
+}
+
+/// Middleware for every /v1 route.
+pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
+    let (parts, body) = request.into_parts();
+    let header = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|h| h.to_str().ok())
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "missing Authorization header"))?;
+    let creds = parse_authorization(header)?;
+
+    let now_secs = now_ms() / 1000;
+    if (now_secs - creds.timestamp).abs() > state.config.max_clock_skew_secs {
+        return Err(ApiError::new(
+            ErrorCode::StaleTimestamp,
+            format!(
+                "timestamp is {} s from the server clock; at most {} allowed",
+                now_secs - creds.timestamp,
+                state.config.max_clock_skew_secs
+            ),
+        ));
+    }
+
+    let app = state
+        .apps
+        .get(&state.db, &state.keys, &creds.app_id)
+        .await?
+        .filter(|a| a.usable)
+        .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "unknown or disabled app"))?;
+
+    let bytes: Bytes = axum::body::to_bytes(body, state.config.body_limit).await.map_err(|_| {
+        ApiError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("the body exceeds {} bytes", state.config.body_limit),
+        )
+    })?;
+    let path_with_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let message = request_string_to_sign(
+        parts.method.as_str(),
+        path_with_query,
+        &creds.timestamp.to_string(),
+        &creds.nonce,
+        &bytes,
+    );
+    if !verify_hmac_sha256_base64(app.secret.as_bytes(), &message, &creds.signature) {
+        return Err(ApiError::new(
+            ErrorCode::BadSignature,
+            "the signature does not match the request",
+        ));
+    }
+
+    if let Err(wait) = state.limiter.check(&app.app_id) {
+        let mut e = ApiError::new(ErrorCode::RateLimited, "too many requests for this app");
+        e.retry_after = Some(wait);
+        return Err(e);
+    }
+
+    let window_ms = state.config.max_clock_skew_secs * 1000;
+    // The nonce is remembered until the timestamp can no longer pass the clock check.
+    let expires_at = creds.timestamp * 1000 + window_ms + 1000;
+    let (app_id, nonce) = (app.app_id.clone(), creds.nonce.clone());
+    let fresh = state
+        .db
+        .write(move |tx| {
+            let (app_id, nonce) = (app_id.clone(), nonce.clone());
+            Box::pin(async move {
+                juhe_store::nonces::consume(tx, &app_id, &nonce, now_ms(), expires_at)
+                    .await
+                    .map_err(ApiError::from)
+            })
+        })
+        .await?;
+    if !fresh {
+        return Err(ApiError::new(ErrorCode::ReusedNonce, "this nonce was already used"));
+    }
+
+    let caller = Caller {
+        merchant_id: app.merchant_id.clone(),
+        app_id: app.app_id.clone(),
+        notify_url: app.notify_url.clone(),
+        wallet_fee_bps: app.wallet_fee_bps,
+    };
+    let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
+    request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(RawBody(bytes));
+    Ok(next.run(request).await)
+}
+
+/// The exact body bytes that were signed, for handlers that hash them.
+#[derive(Clone)]
+pub struct RawBody(pub Bytes);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_pairs_in_any_order() {
+        let c = parse_authorization(
+            r#"JUHE-HMAC-SHA256 signature="c2ln",nonce="n1",timestamp="1700000000",app_id="app_1""#,
+        )
+        .unwrap();
+        assert_eq!(
+            c,
+            Credentials {
+                app_id: "app_1".into(),
+                timestamp: 1_700_000_000,
+                nonce: "n1".into(),
+                signature: "c2ln".into()
+            }
+        );
+    }
+
+    #[test]
+    fn refuses_malformed_headers() {
+        for bad in [
+            "",
+            "Bearer x",
+            "JUHE-HMAC-SHA256",
+            r#"JUHE-HMAC-SHA256X app_id="a",timestamp="1",nonce="n",signature="s""#,
+            r#"JUHE-HMAC-SHA256 app_id="a",timestamp="1",nonce="n""#,
+            r#"JUHE-HMAC-SHA256 app_id=a,timestamp="1",nonce="n",signature="s""#,
+            r#"JUHE-HMAC-SHA256 app_id="a",timestamp="soon",nonce="n",signature="s""#,
+            r#"JUHE-HMAC-SHA256 app_id="a",app_id="b",timestamp="1",nonce="n",signature="s""#,
+            r#"JUHE-HMAC-SHA256 app_id="a",timestamp="1",nonce="",signature="s""#,
+        ] {
+            let e = parse_authorization(bad).unwrap_err();
+            assert_eq!(e.code, ErrorCode::Unauthorized, "{bad}");
+        }
+    }
+}

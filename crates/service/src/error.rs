@@ -1,0 +1,51 @@
+//! Errors of the use cases, each with its stable API code.
+
+use juhe_domain::{DomainError, ErrorCode};
+use juhe_store::StoreError;
+use juhe_store::db::WriteError;
+use juhe_store::ledger::LedgerError;
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("{what} {number:?} already exists with different fields")]
+    NumberConflict { what: &'static str, number: String },
+    #[error("{0}")]
+    InvalidRequest(String),
+    #[error("{0}")]
+    UnsupportedWay(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl ServiceError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ServiceError::Domain(e) => e.code(),
+            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::NumberConflict { .. } => ErrorCode::OrderNoConflict,
+            ServiceError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            ServiceError::UnsupportedWay(_) => ErrorCode::UnsupportedWay,
+            ServiceError::Store(_) => ErrorCode::ServiceUnavailable,
+        }
+    }
+}
+
+impl From<LedgerError> for ServiceError {
+    fn from(e: LedgerError) -> Self {
+        match e {
+            LedgerError::Rule(d) => ServiceError::Domain(d),
+            LedgerError::Store(s) => ServiceError::Store(s),
+            LedgerError::NotFound(what) => ServiceError::NotFound(what),
+        }
+    }
+}
+
+impl WriteError for ServiceError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, ServiceError::Store(s) if s.is_retryable())
+    }
+}

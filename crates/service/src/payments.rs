@@ -1,0 +1,237 @@
+//! Payments. The foundation serves `way: wallet`: the payer's wallet is
+//! debited at once (created → processing → succeeded in one transaction),
+//! the merchant's payable credited, and the merchant's fee moved to
+//! platform revenue in the same balanced entry. Other ways are refused with
+//! `unsupported_way` until their channels arrive; the flow below already
+//! stores way and channel so they fit without a redesign.
+
+use crate::caller::Caller;
+use crate::error::ServiceError;
+use crate::events::emit;
+use crate::fingerprint::fingerprint;
+use crate::views::PaymentView;
+use juhe_domain::fee::fee_for;
+use juhe_domain::ledger::{AccountKind, JournalEntry, Posting};
+use juhe_domain::payment::{PaymentAction, PaymentMachine, PaymentStatus};
+use juhe_domain::state::transition;
+use juhe_domain::way::{ChannelCode, Way};
+use juhe_domain::webhook::EventType;
+use juhe_domain::{DomainError, Money};
+use juhe_store::Tx;
+use juhe_store::clock::now_ms;
+use juhe_store::customers;
+use juhe_store::ids::new_id;
+use juhe_store::ledger::{EntryRef, Owner, ensure_account, post};
+use juhe_store::payments::{self, PaymentRow, StatusChange};
+
+/// Default time a payment may stay unpaid.
+pub const DEFAULT_EXPIRE_SECONDS: i64 = 2 * 60 * 60;
+/// The longest expiry a merchant may ask for (WeChat allows orders of up to a week... we allow 7 days).
+pub const MAX_EXPIRE_SECONDS: i64 = 7 * 24 * 60 * 60;
+
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub merchant_order_no: String,
+    pub money: Money,
+    pub subject: String,
+    pub way: Way,
+    pub payer_customer_id: Option<String>,
+    pub notify_url: Option<String>,
+    /// Canonical JSON text of the merchant's metadata object, if any.
+    pub metadata: Option<String>,
+    pub expire_seconds: i64,
+}
+
+impl NewPayment {
+    fn fingerprint(&self) -> String {
+        fingerprint(&[
+            &self.money.amount.to_string(),
+            self.money.currency.code(),
+            &self.subject,
+            self.way.as_str(),
+            self.payer_customer_id.as_deref().unwrap_or(""),
+            self.notify_url.as_deref().unwrap_or(""),
+            self.metadata.as_deref().unwrap_or(""),
+            &self.expire_seconds.to_string(),
+        ])
+    }
+}
+
+/// Creates (and, for wallet, completes) a payment. Returns the payment and
+/// whether this call created it: a repeat with the same order number and
+/// fields returns the existing payment unchanged.
+pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(PaymentRow, bool), ServiceError> {
+    let print = p.fingerprint();
+    if let Some(existing) = payments::get_by_order_no_tx(&mut *tx, &caller.app_id, &p.merchant_order_no).await? {
+        if existing.fingerprint == print {
+            return Ok((existing, false));
+        }
+        return Err(ServiceError::NumberConflict {
+            what: "merchant_order_no",
+            number: p.merchant_order_no.clone(),
+        });
+    }
+    if p.way != Way::Wallet {
+        return Err(ServiceError::UnsupportedWay(format!(
+            "way {:?} needs a channel that is not configured for this merchant",
+            p.way.as_str()
+        )));
+    }
+    let customer_id = p
+        .payer_customer_id
+        .as_deref()
+        .ok_or_else(|| ServiceError::InvalidRequest("payer.customer_id is required for way wallet".into()))?;
+    customers::get_tx(&mut *tx, &caller.merchant_id, customer_id)
+        .await?
+        .ok_or(ServiceError::NotFound("customer"))?;
+
+    let now = now_ms();
+    let mut row = PaymentRow {
+        id: new_id("pay"),
+        merchant_id: caller.merchant_id.clone(),
+        app_id: caller.app_id.clone(),
+        merchant_order_no: p.merchant_order_no.clone(),
+        amount: p.money.amount,
+        currency: p.money.currency.code().to_string(),
+        subject: p.subject.clone(),
+        way: p.way.as_str().to_string(),
+        channel: ChannelCode::Wallet.as_str().to_string(),
+        status: PaymentStatus::Created.as_str().to_string(),
+        payer_customer_id: Some(customer_id.to_string()),
+        notify_url: p.notify_url.clone(),
+        metadata: p.metadata.clone(),
+        expire_at: now + p.expire_seconds * 1000,
+        refunded_amount: 0,
+        refund_reserved: 0,
+        fee: 0,
+        fee_refunded: 0,
+        failure_code: None,
+        failure_message: None,
+        fingerprint: print,
+        created_at: now,
+        updated_at: now,
+        succeeded_at: None,
+        closed_at: None,
+    };
+    payments::insert(&mut *tx, &row).await?;
+    advance(&mut *tx, &mut row, PaymentAction::Submit, now).await?;
+    debit_wallet(&mut *tx, caller, &mut row, customer_id).await?;
+    advance(&mut *tx, &mut row, PaymentAction::Succeed, now).await?;
+    emit(
+        &mut *tx,
+        caller,
+        EventType::PaymentSucceeded,
+        &row.id,
+        &PaymentView::from(&row),
+        row.notify_url.as_deref(),
+        now,
+    )
+    .await?;
+    Ok((row, true))
+}
+
+/// One balanced entry: Dr wallet amount; Cr merchant payable amount;
+/// Dr merchant payable fee; Cr platform fee revenue fee.
+async fn debit_wallet(
+    tx: Tx<'_>,
+    caller: &Caller,
+    row: &mut PaymentRow,
+    customer_id: &str,
+) -> Result<(), ServiceError> {
+    let currency = juhe_domain::Currency::parse(&row.currency)?;
+    let wallet = ensure_account(
+        &mut *tx,
+        Owner::customer(customer_id),
+        AccountKind::CustomerWallet,
+        currency,
+    )
+    .await?;
+    let payable = ensure_account(
+        &mut *tx,
+        Owner::merchant(&caller.merchant_id),
+        AccountKind::MerchantPayable,
+        currency,
+    )
+    .await?;
+    let fee = fee_for(row.amount, caller.wallet_fee_bps)?;
+    let mut postings = vec![
+        Posting::debit(wallet.id, currency, row.amount),
+        Posting::credit(payable.id.clone(), currency, row.amount),
+    ];
+    if fee > 0 {
+        let revenue = ensure_account(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
+        postings.push(Posting::debit(payable.id, currency, fee));
+        postings.push(Posting::credit(revenue.id, currency, fee));
+        payments::set_fee(&mut *tx, &row.id, fee).await?;
+        row.fee = fee;
+    }
+    let entry = JournalEntry::new(postings)?;
+    post(
+        tx,
+        EntryRef {
+            kind: "payment",
+            ref_type: "payment",
+            ref_id: &row.id,
+        },
+        &entry,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Applies a transition from the table with a guarded update.
+async fn advance(tx: Tx<'_>, row: &mut PaymentRow, action: PaymentAction, now: i64) -> Result<(), ServiceError> {
+    let from = PaymentStatus::parse(&row.status)
+        .ok_or_else(|| juhe_store::StoreError::Corrupt(format!("payment status {}", row.status)))?;
+    let to = transition::<PaymentMachine>(from, action)?;
+    let changed = payments::change_status(
+        tx,
+        StatusChange {
+            id: &row.id,
+            from: from.as_str(),
+            to: to.as_str(),
+            now,
+        },
+    )
+    .await?;
+    if !changed {
+        return Err(DomainError::IllegalTransition {
+            kind: "payment",
+            from: "changed concurrently",
+            action: "update",
+        }
+        .into());
+    }
+    row.status = to.as_str().to_string();
+    row.updated_at = now;
+    match to {
+        PaymentStatus::Succeeded => row.succeeded_at = Some(now),
+        PaymentStatus::Closed => row.closed_at = Some(now),
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Closes an unpaid payment at the merchant's request (or at expiry).
+pub async fn close(tx: Tx<'_>, caller: &Caller, payment_id: &str) -> Result<PaymentRow, ServiceError> {
+    let mut row = payments::get_tx(&mut *tx, &caller.merchant_id, payment_id)
+        .await?
+        .ok_or(ServiceError::NotFound("payment"))?;
+    if row.status == PaymentStatus::Closed.as_str() {
+        // Closing twice is the same request: answer with the closed payment.
+        return Ok(row);
+    }
+    let now = now_ms();
+    advance(&mut *tx, &mut row, PaymentAction::Close, now).await?;
+    emit(
+        &mut *tx,
+        caller,
+        EventType::PaymentClosed,
+        &row.id,
+        &PaymentView::from(&row),
+        row.notify_url.as_deref(),
+        now,
+    )
+    .await?;
+    Ok(row)
+}

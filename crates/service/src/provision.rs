@@ -1,0 +1,77 @@
+//! Onboarding: merchants and their apps. An app's API secret and webhook
+//! secret are generated here, returned once to the caller, and stored
+//! sealed under the master key.
+
+use crate::error::ServiceError;
+use juhe_crypto::MasterKey;
+use juhe_store::Tx;
+use juhe_store::ids::random_hex;
+use juhe_store::merchants::{self, AppRow, NewApp};
+use zeroize::Zeroizing;
+
+/// The context a secret is sealed under: binds the ciphertext to its row.
+pub fn secret_context(app_id: &str, which: &str) -> String {
+    format!("apps/{app_id}/{which}")
+}
+
+/// An app's secrets in clear, as shown once at creation.
+pub struct AppSecrets {
+    pub app_secret: Zeroizing<String>,
+    pub webhook_secret: Zeroizing<String>,
+}
+
+pub async fn create_merchant(tx: Tx<'_>, id: &str, name: &str, wallet_fee_bps: i64) -> Result<(), ServiceError> {
+    if !(0..=10_000).contains(&wallet_fee_bps) {
+        return Err(ServiceError::InvalidRequest(
+            "wallet_fee_bps must be within 0..=10000".into(),
+        ));
+    }
+    merchants::insert_merchant(tx, id, name, wallet_fee_bps).await?;
+    Ok(())
+}
+
+/// Creates an app with fresh secrets (32 random bytes each, hex).
+pub async fn create_app(
+    tx: Tx<'_>,
+    keys: &MasterKey,
+    app_id: &str,
+    merchant_id: &str,
+    name: &str,
+    notify_url: Option<&str>,
+) -> Result<AppSecrets, ServiceError> {
+    let secrets = AppSecrets {
+        app_secret: Zeroizing::new(random_hex(32)),
+        webhook_secret: Zeroizing::new(random_hex(32)),
+    };
+    let seal = |value: &str, which: &str| {
+        keys.seal(value.as_bytes(), &secret_context(app_id, which))
+            .map_err(|e| ServiceError::InvalidRequest(e.to_string()))
+    };
+    let secret_sealed = seal(&secrets.app_secret, "secret")?;
+    let webhook_secret_sealed = seal(&secrets.webhook_secret, "webhook_secret")?;
+    merchants::insert_app(
+        tx,
+        NewApp {
+            id: app_id,
+            merchant_id,
+            name,
+            secret_sealed: &secret_sealed,
+            webhook_secret_sealed: &webhook_secret_sealed,
+            notify_url,
+        },
+    )
+    .await?;
+    Ok(secrets)
+}
+
+/// Opens an app's secrets with the master key.
+pub fn open_secrets(keys: &MasterKey, app: &AppRow) -> Result<AppSecrets, juhe_crypto::SealError> {
+    let open = |sealed: &str, which: &str| -> Result<Zeroizing<String>, juhe_crypto::SealError> {
+        let bytes = keys.open(sealed, &secret_context(&app.id, which))?;
+        Ok(Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned()))
+    };
+    Ok(AppSecrets {
+        app_secret: open(&app.secret_sealed, "secret")?,
+        webhook_secret: open(&app.webhook_secret_sealed, "webhook_secret")?,
+    })
+}

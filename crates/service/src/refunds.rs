@@ -1,0 +1,171 @@
+//! Refunds: partial or full, never more than was paid in total. A wallet
+//! refund completes at once: the merchant's payable (and the platform's
+//! share of the fee, in proportion) goes back to the payer's wallet.
+
+use crate::caller::Caller;
+use crate::error::ServiceError;
+use crate::events::emit;
+use crate::fingerprint::fingerprint;
+use crate::views::RefundView;
+use juhe_domain::fee::fee_refund;
+use juhe_domain::ledger::{AccountKind, JournalEntry, Posting};
+use juhe_domain::payment::PaymentStatus;
+use juhe_domain::refund::{RefundAction, RefundMachine, RefundStatus, check_refundable};
+use juhe_domain::state::transition;
+use juhe_domain::webhook::EventType;
+use juhe_domain::{Currency, DomainError};
+use juhe_store::Tx;
+use juhe_store::clock::now_ms;
+use juhe_store::ids::new_id;
+use juhe_store::ledger::{EntryRef, Owner, ensure_account, post};
+use juhe_store::payments::{self, PaymentRow};
+use juhe_store::refunds::{self, RefundRow};
+
+#[derive(Debug, Clone)]
+pub struct NewRefund {
+    pub merchant_refund_no: String,
+    pub amount: i64,
+    pub reason: Option<String>,
+}
+
+pub async fn create(
+    tx: Tx<'_>,
+    caller: &Caller,
+    payment_id: &str,
+    r: &NewRefund,
+) -> Result<(RefundRow, bool), ServiceError> {
+    let print = fingerprint(&[payment_id, &r.amount.to_string(), r.reason.as_deref().unwrap_or("")]);
+    if let Some(existing) = refunds::get_by_refund_no_tx(&mut *tx, &caller.app_id, &r.merchant_refund_no).await? {
+        if existing.fingerprint == print {
+            return Ok((existing, false));
+        }
+        return Err(ServiceError::NumberConflict {
+            what: "merchant_refund_no",
+            number: r.merchant_refund_no.clone(),
+        });
+    }
+    let payment = payments::get_tx(&mut *tx, &caller.merchant_id, payment_id)
+        .await?
+        .ok_or(ServiceError::NotFound("payment"))?;
+    if payment.status != PaymentStatus::Succeeded.as_str() {
+        return Err(ServiceError::Domain(DomainError::IllegalTransition {
+            kind: "payment",
+            from: PaymentStatus::parse(&payment.status)
+                .map(|s| s.as_str())
+                .unwrap_or("unknown"),
+            action: "refund",
+        }));
+    }
+    check_refundable(payment.amount, payment.refund_reserved, r.amount)?;
+    let now = now_ms();
+    if !payments::reserve_refund(&mut *tx, &payment.id, r.amount, now).await? {
+        // Another refund took the room between our read and our update.
+        return Err(DomainError::RefundExceedsPaid {
+            requested: r.amount,
+            refundable: payment.amount - payment.refund_reserved,
+        }
+        .into());
+    }
+    let mut row = RefundRow {
+        id: new_id("ref"),
+        merchant_id: caller.merchant_id.clone(),
+        app_id: caller.app_id.clone(),
+        payment_id: payment.id.clone(),
+        merchant_refund_no: r.merchant_refund_no.clone(),
+        amount: r.amount,
+        currency: payment.currency.clone(),
+        reason: r.reason.clone(),
+        status: RefundStatus::Processing.as_str().to_string(),
+        fee_refund: 0,
+        fingerprint: print,
+        created_at: now,
+        updated_at: now,
+        succeeded_at: None,
+    };
+    refunds::insert(&mut *tx, &row).await?;
+    complete_wallet_refund(&mut *tx, caller, &payment, &mut row, now).await?;
+    emit(
+        &mut *tx,
+        caller,
+        EventType::RefundSucceeded,
+        &row.id,
+        &RefundView::from(&row),
+        payment.notify_url.as_deref(),
+        now,
+    )
+    .await?;
+    Ok((row, true))
+}
+
+/// Posts the refund entry and marks it succeeded:
+/// Dr merchant payable (amount − fee back); Dr fee revenue (fee back); Cr wallet amount.
+async fn complete_wallet_refund(
+    tx: Tx<'_>,
+    caller: &Caller,
+    payment: &PaymentRow,
+    row: &mut RefundRow,
+    now: i64,
+) -> Result<(), ServiceError> {
+    let currency = Currency::parse(&payment.currency)?;
+    let customer_id = payment
+        .payer_customer_id
+        .as_deref()
+        .ok_or_else(|| juhe_store::StoreError::Corrupt(format!("wallet payment {} has no payer", payment.id)))?;
+    let fee_back = fee_refund(
+        payment.amount,
+        payment.fee,
+        payment.refunded_amount,
+        payment.fee_refunded,
+        row.amount,
+    )?;
+    let wallet = ensure_account(
+        &mut *tx,
+        Owner::customer(customer_id),
+        AccountKind::CustomerWallet,
+        currency,
+    )
+    .await?;
+    let payable = ensure_account(
+        &mut *tx,
+        Owner::merchant(&caller.merchant_id),
+        AccountKind::MerchantPayable,
+        currency,
+    )
+    .await?;
+    let mut postings = vec![Posting::credit(wallet.id, currency, row.amount)];
+    if row.amount - fee_back > 0 {
+        postings.push(Posting::debit(payable.id, currency, row.amount - fee_back));
+    }
+    if fee_back > 0 {
+        let revenue = ensure_account(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
+        postings.push(Posting::debit(revenue.id, currency, fee_back));
+    }
+    let entry = JournalEntry::new(postings)?;
+    post(
+        &mut *tx,
+        EntryRef {
+            kind: "refund",
+            ref_type: "refund",
+            ref_id: &row.id,
+        },
+        &entry,
+    )
+    .await?;
+
+    let from = RefundStatus::Processing;
+    let to = transition::<RefundMachine>(from, RefundAction::Succeed)?;
+    if !refunds::change_status(&mut *tx, &row.id, from.as_str(), to.as_str(), fee_back, now).await? {
+        return Err(DomainError::IllegalTransition {
+            kind: "refund",
+            from: "changed concurrently",
+            action: "succeed",
+        }
+        .into());
+    }
+    payments::record_refunded(tx, &payment.id, row.amount, fee_back, now).await?;
+    row.status = to.as_str().to_string();
+    row.fee_refund = fee_back;
+    row.succeeded_at = Some(now);
+    row.updated_at = now;
+    Ok(())
+}
