@@ -456,7 +456,7 @@ pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
     report.postings = count("SELECT COUNT(*) FROM postings").fetch_one(&mut *tx).await?;
 
     let unbalanced: Vec<(String, String, i64)> = sqlx::query_as(
-        "SELECT entry_id, currency, SUM(amount) FROM postings GROUP BY entry_id, currency HAVING SUM(amount) <> 0",
+        "SELECT entry_id, currency, CAST(SUM(amount) AS BIGINT) FROM postings GROUP BY entry_id, currency HAVING SUM(amount) <> 0",
     )
     .fetch_all(&mut *tx)
     .await?;
@@ -504,7 +504,7 @@ pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
 
     // Cached balance against the postings, on each account's normal side.
     let balances: Vec<(String, String, i64, i64)> = sqlx::query_as(
-        "SELECT a.id, a.normal_balance, a.balance, COALESCE(SUM(p.amount), 0) FROM accounts a \
+        "SELECT a.id, a.normal_balance, a.balance, CAST(COALESCE(SUM(p.amount), 0) AS BIGINT) FROM accounts a \
          LEFT JOIN postings p ON p.account_id = a.id GROUP BY a.id, a.normal_balance, a.balance",
     )
     .fetch_all(&mut *tx)
@@ -529,7 +529,7 @@ pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
     }
 
     let held: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT a.id, a.held, COALESCE(SUM(h.amount), 0) FROM accounts a \
+        "SELECT a.id, a.held, CAST(COALESCE(SUM(h.amount), 0) AS BIGINT) FROM accounts a \
          LEFT JOIN holds h ON h.account_id = a.id AND h.status = 'active' GROUP BY a.id, a.held",
     )
     .fetch_all(&mut *tx)
@@ -570,7 +570,7 @@ pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
         });
     }
     let refunds: Vec<(String, i64, i64)> = sqlx::query_as(
-        "SELECT p.id, p.refunded_amount, COALESCE(SUM(r.amount), 0) FROM payments p \
+        "SELECT p.id, p.refunded_amount, CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM payments p \
          LEFT JOIN refunds r ON r.payment_id = p.id AND r.status = 'succeeded' \
          GROUP BY p.id, p.refunded_amount HAVING p.refunded_amount <> COALESCE(SUM(r.amount), 0)",
     )

@@ -1,0 +1,15 @@
+//! Test support shared by the integration suites.
+//!
+//! Every suite runs against both engines: SQLite in a temporary directory,
+//! and PostgreSQL in a fresh database on the server named by
+//! `JUHE_TEST_PG_URL` (which `scripts/with-postgres` starts). Without that
+//! variable the PostgreSQL half is skipped locally, but fails under CI so a
+//! green CI always means both engines passed.
+
+pub mod client;
+pub mod db;
+pub mod server;
+
+pub use client::Client;
+pub use db::{Engine, TestDb, engines};
+pub use server::{TestApp, TestServer};
