@@ -7,5 +7,6 @@ pub mod signature;
 
 pub use sealing::{MasterKey, SealError};
 pub use signature::{
-    authorization_header, hmac_sha256_base64, request_string_to_sign, verify_hmac_sha256_base64, webhook_string_to_sign,
+    AUTH_SCHEME, authorization_header, hmac_sha256_base64, request_string_to_sign, verify_hmac_sha256_base64,
+    webhook_string_to_sign,
 };

@@ -11,6 +11,9 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The scheme word of the merchant API's Authorization header.
+pub const AUTH_SCHEME: &str = "JUHE-HMAC-SHA256";
+
 pub fn request_string_to_sign(
     method: &str,
     path_with_query: &str,
@@ -73,6 +76,22 @@ fn unreachable_hmac_key() -> ! {
     panic!("HMAC-SHA256 accepts keys of every length")
 }
 
+/// The `Authorization` header value of a signed merchant API request, as a
+/// client builds it (used by `juhe call`, the load generator and tests).
+pub fn authorization_header(
+    app_id: &str,
+    app_secret: &[u8],
+    method: &str,
+    path_with_query: &str,
+    body: &[u8],
+    timestamp: &str,
+    nonce: &str,
+) -> String {
+    let message = request_string_to_sign(method, path_with_query, timestamp, nonce, body);
+    let signature = hmac_sha256_base64(app_secret, &message);
+    format!(r#"{AUTH_SCHEME} app_id="{app_id}",timestamp="{timestamp}",nonce="{nonce}",signature="{signature}""#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,23 +130,4 @@ mod tests {
         ));
         assert!(!verify_hmac_sha256_base64(b"Jefe", b"what do ya want for nothing?", ""));
     }
-}
-
-/// The `Authorization` header value of a signed merchant API request, as a
-/// client builds it (used by `juhe call`, the load generator and tests).
-pub fn authorization_header(
-    app_id: &str,
-    app_secret: &[u8],
-    method: &str,
-    path_with_query: &str,
-    body: &[u8],
-    timestamp: i64,
-    nonce: &str,
-) -> String {
-    let ts = timestamp.to_string();
-    let signature = hmac_sha256_base64(
-        app_secret,
-        &request_string_to_sign(method, path_with_query, &ts, nonce, body),
-    );
-    format!(r#"JUHE-HMAC-SHA256 app_id="{app_id}",timestamp="{ts}",nonce="{nonce}",signature="{signature}""#)
 }

@@ -17,7 +17,7 @@ use juhe_domain::ErrorCode;
 use juhe_service::Caller;
 use juhe_store::clock::now_ms;
 
-pub const SCHEME: &str = "JUHE-HMAC-SHA256";
+pub use juhe_crypto::AUTH_SCHEME as SCHEME;
 
 /// The parsed Authorization header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,12 +87,18 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     let creds = parse_authorization(header)?;
 
     let now_secs = now_ms() / 1000;
-    if (now_secs - creds.timestamp).abs() > state.config.max_clock_skew_secs {
+    // abs_diff: any i64 may arrive here, and `now - timestamp` overflows for the extremes.
+    let skew = now_secs.abs_diff(creds.timestamp);
+    if skew > state.config.max_clock_skew_secs.unsigned_abs() {
         return Err(ApiError::new(
             ErrorCode::StaleTimestamp,
             format!(
-                "timestamp is {} s from the server clock; at most {} allowed",
-                now_secs - creds.timestamp,
+                "timestamp is {skew} s {} the server clock; at most {} allowed",
+                if creds.timestamp < now_secs {
+                    "behind"
+                } else {
+                    "ahead of"
+                },
                 state.config.max_clock_skew_secs
             ),
         ));
@@ -134,21 +140,23 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
 
     let window_ms = state.config.max_clock_skew_secs * 1000;
     // The nonce is remembered until the timestamp can no longer pass the clock check.
-    let expires_at = creds.timestamp * 1000 + window_ms + 1000;
-    let (app_id, nonce) = (app.app_id.clone(), creds.nonce.clone());
-    let fresh = state
-        .db
-        .write(move |tx| {
-            let (app_id, nonce) = (app_id.clone(), nonce.clone());
-            Box::pin(async move {
-                juhe_store::nonces::consume(tx, &app_id, &nonce, now_ms(), expires_at)
-                    .await
-                    .map_err(ApiError::from)
+    let nonce = Nonce {
+        app_id: app.app_id.clone(),
+        nonce: creds.nonce.clone(),
+        expires_at: creds.timestamp * 1000 + window_ms + 1000,
+    };
+    let is_write = parts.method == axum::http::Method::POST;
+    if !is_write {
+        // Reads record their nonce now; writes record it in the transaction
+        // of the write itself (one commit instead of two).
+        let n = nonce.clone();
+        state
+            .db
+            .write(move |tx| {
+                let n = n.clone();
+                Box::pin(async move { n.consume(tx).await })
             })
-        })
-        .await?;
-    if !fresh {
-        return Err(ApiError::new(ErrorCode::ReusedNonce, "this nonce was already used"));
+            .await?;
     }
 
     let caller = Caller {
@@ -160,7 +168,31 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     let mut request = Request::from_parts(parts, Body::from(bytes.clone()));
     request.extensions_mut().insert(caller);
     request.extensions_mut().insert(RawBody(bytes));
+    if is_write {
+        request.extensions_mut().insert(nonce);
+    }
     Ok(next.run(request).await)
+}
+
+/// A signed request's nonce, to be recorded exactly once per app.
+#[derive(Debug, Clone)]
+pub struct Nonce {
+    pub app_id: String,
+    pub nonce: String,
+    pub expires_at: i64,
+}
+
+impl Nonce {
+    /// Records the nonce in `tx`; `reused_nonce` if the app already used it.
+    /// A write whose nonce is refused changes nothing, since the whole
+    /// transaction then rolls back.
+    pub async fn consume(&self, tx: juhe_store::Tx<'_>) -> Result<(), ApiError> {
+        if juhe_store::nonces::consume(tx, &self.app_id, &self.nonce, now_ms(), self.expires_at).await? {
+            Ok(())
+        } else {
+            Err(ApiError::new(ErrorCode::ReusedNonce, "this nonce was already used"))
+        }
+    }
 }
 
 /// The exact body bytes that were signed, for handlers that hash them.

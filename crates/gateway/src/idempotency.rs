@@ -5,12 +5,16 @@
 //! A 4xx outcome of the operation (say, insufficient funds) is stored too,
 //! after rolling back whatever the operation did.
 
+use crate::auth::{Nonce, RawBody};
 use crate::error::ApiError;
 use crate::state::AppState;
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use futures::future::BoxFuture;
 use juhe_domain::ErrorCode;
+use juhe_service::Caller;
 use juhe_store::clock::now_ms;
 use juhe_store::db::execute as exec;
 use juhe_store::{Tx, idempotency};
@@ -50,19 +54,54 @@ pub fn key_from(headers: &axum::http::HeaderMap) -> Result<Option<String>, ApiEr
     Ok(Some(key.to_string()))
 }
 
-/// Runs `op` once per (app, key): the response of the first run is replayed.
-pub async fn run(state: &AppState, app_id: &str, key: Option<String>, hash: String, op: Operation) -> Response {
-    let app_id = app_id.to_string();
+/// What a signed POST brings to its write: who, the idempotency key, the
+/// request hash the key is bound to, and the nonce to record.
+#[derive(Debug, Clone)]
+pub struct WriteRequest {
+    pub app_id: String,
+    pub key: Option<String>,
+    pub hash: String,
+    pub nonce: Option<Nonce>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for WriteRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let caller = parts
+            .extensions
+            .get::<Caller>()
+            .ok_or_else(|| ApiError::new(ErrorCode::Unauthorized, "the request is not signed"))?;
+        let body = parts
+            .extensions
+            .get::<RawBody>()
+            .map(|b| b.0.clone())
+            .unwrap_or_default();
+        Ok(WriteRequest {
+            app_id: caller.app_id.clone(),
+            key: key_from(&parts.headers)?,
+            hash: request_hash(parts.method.as_str(), parts.uri.path(), &body),
+            nonce: parts.extensions.get::<Nonce>().cloned(),
+        })
+    }
+}
+
+/// Runs `op` in one durable transaction with the request's nonce and its
+/// idempotency record: the response of the first run is replayed.
+pub async fn run(state: &AppState, w: WriteRequest, op: Operation) -> Response {
+    let w = Arc::new(w);
     let result = state
         .db
         .write(move |tx| {
-            let (op, key, hash, app_id) = (op.clone(), key.clone(), hash.clone(), app_id.clone());
+            let (op, w) = (op.clone(), w.clone());
             Box::pin(async move {
-                let Some(key) = key else {
-                    return op(tx).await.map(Ok);
-                };
-                if let Some(stored) = idempotency::find(&mut *tx, &app_id, &key).await? {
-                    if stored.request_hash != hash {
+                if let Some(nonce) = &w.nonce {
+                    nonce.consume(&mut *tx).await?;
+                }
+                if let Some(key) = &w.key
+                    && let Some(stored) = idempotency::find(&mut *tx, &w.app_id, key).await?
+                {
+                    if stored.request_hash != w.hash {
                         return Err(ApiError::new(
                             ErrorCode::IdempotencyKeyReused,
                             "this Idempotency-Key was used with a different request",
@@ -74,6 +113,8 @@ pub async fn run(state: &AppState, app_id: &str, key: Option<String>, hash: Stri
                         .unwrap_or(StatusCode::OK);
                     return Ok(Ok((status, stored.response_body)));
                 }
+                // The operation runs in a savepoint: a 4xx outcome undoes its
+                // effects but keeps the nonce and the idempotency record.
                 exec(&mut *tx, "SAVEPOINT idempotent_op").await?;
                 let outcome = match op(&mut *tx).await {
                     Ok(outcome) => {
@@ -87,11 +128,13 @@ pub async fn run(state: &AppState, app_id: &str, key: Option<String>, hash: Stri
                     }
                     Err(e) => return Err(e),
                 };
-                let (status, body) = match &outcome {
-                    Ok((s, b)) => (*s, b.clone()),
-                    Err(e) => (e.status(), e.body()),
-                };
-                idempotency::store(&mut *tx, &app_id, &key, &hash, status.as_u16(), &body, now_ms()).await?;
+                if let Some(key) = &w.key {
+                    let (status, body) = match &outcome {
+                        Ok((s, b)) => (*s, b.clone()),
+                        Err(e) => (e.status(), e.body()),
+                    };
+                    idempotency::store(&mut *tx, &w.app_id, key, &w.hash, status.as_u16(), &body, now_ms()).await?;
+                }
                 Ok(outcome)
             })
         })

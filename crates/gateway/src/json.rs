@@ -5,7 +5,8 @@ use crate::error::ApiError;
 use axum::extract::FromRequest;
 use axum::http::Request;
 use juhe_domain::ErrorCode;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
 
 pub struct JsonBody<T>(pub T);
 
@@ -24,13 +25,27 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 }
 
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::new(ErrorCode::InvalidRequest, e.to_string()),
-            Category::Syntax | Category::Eof | Category::Io => {
-                ApiError::new(ErrorCode::MalformedJson, format!("the body is not valid JSON: {e}"))
-            }
-        }
-    })
+    // Syntax first: deserializing straight into T stops at the first field
+    // of the wrong shape, so `{} x` or `[1` would be called invalid_request.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes)
+        .map_err(|e| ApiError::new(ErrorCode::MalformedJson, format!("the body is not valid JSON: {e}")))?;
+    // serde also builds a struct from a positional array; request bodies are objects.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "the body must be a JSON object",
+        ));
+    }
+    serde_json::from_slice(bytes).map_err(|e| ApiError::new(ErrorCode::InvalidRequest, e.to_string()))
+}
+
+/// `deserialize_with` for an optional nested object of a request body:
+/// serde would also build the struct from a positional array.
+pub fn object<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Option<T>, D::Error> {
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(None),
+        Some(map) => T::deserialize(serde_json::Value::Object(map))
+            .map(Some)
+            .map_err(D::Error::custom),
+    }
 }

@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod json;
 pub mod metrics;
 pub mod openapi;
+pub mod path;
 pub mod rate_limit;
 pub mod routes;
 pub mod state;

@@ -34,7 +34,7 @@ pub async fn run(args: CallArgs) -> Result<i32, Box<dyn std::error::Error>> {
     )?;
     let method = args.method.to_ascii_uppercase();
     let body = args.body.clone().unwrap_or_default();
-    let timestamp = juhe_store::clock::now_ms() / 1000;
+    let timestamp = (juhe_store::clock::now_ms() / 1000).to_string();
     let nonce = juhe_store::ids::random_hex(16);
     let auth = authorization_header(
         &creds.app_id,
@@ -42,7 +42,7 @@ pub async fn run(args: CallArgs) -> Result<i32, Box<dyn std::error::Error>> {
         &method,
         &args.path,
         body.as_bytes(),
-        timestamp,
+        &timestamp,
         &nonce,
     );
     let client = reqwest::Client::new();

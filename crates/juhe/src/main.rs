@@ -30,6 +30,9 @@ enum Command {
     },
     /// Send a signed request with the demo credentials.
     Call(call::CallArgs),
+    /// Load-generate signed wallet payments against a running juhe and
+    /// compare with /healthz and raw durable SQLite commits on this disk.
+    Bench(juhe_bench::BenchArgs),
 }
 
 #[derive(Subcommand)]
@@ -62,6 +65,7 @@ fn main() {
                 command: LedgerCommand::Verify(args),
             } => verify(args).await,
             Command::Call(args) => call::run(args).await,
+            Command::Bench(args) => bench(args).await,
         }
     });
     match code {
@@ -104,4 +108,10 @@ async fn verify(args: DbArgs) -> Result<i32, Box<dyn std::error::Error>> {
     }
     println!("ledger has {} finding(s)", report.findings.len());
     Ok(1)
+}
+
+async fn bench(args: juhe_bench::BenchArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let report = juhe_bench::run(args).await?;
+    println!("{report}");
+    Ok(0)
 }

@@ -8,6 +8,8 @@ use juhe_store::{Db, Tx, ledger, merchants, payments};
 
 /// How long idempotency records are kept.
 pub const IDEMPOTENCY_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
+/// Rows deleted per purge statement, so a purge never holds the write lock long.
+const PURGE_BATCH: i64 = 5_000;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SweepReport {
@@ -19,19 +21,34 @@ pub struct SweepReport {
 
 /// Runs one sweep. Safe on every node at once: each change is guarded.
 pub async fn sweep(db: &Db) -> Result<SweepReport, ServiceError> {
-    let mut report = SweepReport::default();
-    report.payments_closed = db
+    let payments_closed = db
         .write(|tx| Box::pin(async move { close_expired_payments(tx, now_ms(), 200).await }))
         .await?;
-    report.holds_expired = db
+    let holds_expired = db
         .write(|tx| {
             Box::pin(async move { Ok::<_, ServiceError>(ledger::expire_due_holds(tx, now_ms(), 200).await?.len()) })
         })
         .await?;
     let now = now_ms();
-    report.nonces_purged = juhe_store::nonces::purge_expired(db.reader(), now).await?;
-    report.idempotency_purged =
-        juhe_store::idempotency::purge_older_than(db.reader(), now - IDEMPOTENCY_RETENTION_MS).await?;
+    let report = SweepReport {
+        payments_closed,
+        holds_expired,
+        nonces_purged: db
+            .write(move |tx| {
+                Box::pin(async move {
+                    Ok::<_, ServiceError>(juhe_store::nonces::purge_expired(tx, now, PURGE_BATCH).await?)
+                })
+            })
+            .await?,
+        idempotency_purged: db
+            .write(move |tx| {
+                Box::pin(async move {
+                    let cutoff = now - IDEMPOTENCY_RETENTION_MS;
+                    Ok::<_, ServiceError>(juhe_store::idempotency::purge_older_than(tx, cutoff, PURGE_BATCH).await?)
+                })
+            })
+            .await?,
+    };
     Ok(report)
 }
 

@@ -16,17 +16,17 @@ use juhe_domain::payment::{PaymentAction, PaymentMachine, PaymentStatus};
 use juhe_domain::state::transition;
 use juhe_domain::way::{ChannelCode, Way};
 use juhe_domain::webhook::EventType;
-use juhe_domain::{DomainError, Money};
+use juhe_domain::{Currency, DomainError, Money};
 use juhe_store::Tx;
 use juhe_store::clock::now_ms;
 use juhe_store::customers;
 use juhe_store::ids::new_id;
-use juhe_store::ledger::{EntryRef, Owner, ensure_account, post};
+use juhe_store::ledger::{EntryRef, Owner, customer_wallet, ensure_account_id, post};
 use juhe_store::payments::{self, PaymentRow, StatusChange};
 
 /// Default time a payment may stay unpaid.
 pub const DEFAULT_EXPIRE_SECONDS: i64 = 2 * 60 * 60;
-/// The longest expiry a merchant may ask for (WeChat allows orders of up to a week... we allow 7 days).
+/// The longest a payment may stay unpaid: 7 days.
 pub const MAX_EXPIRE_SECONDS: i64 = 7 * 24 * 60 * 60;
 
 #[derive(Debug, Clone)]
@@ -61,17 +61,10 @@ impl NewPayment {
 /// whether this call created it: a repeat with the same order number and
 /// fields returns the existing payment unchanged.
 pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(PaymentRow, bool), ServiceError> {
-    let print = p.fingerprint();
-    if let Some(existing) = payments::get_by_order_no_tx(&mut *tx, &caller.app_id, &p.merchant_order_no).await? {
-        if existing.fingerprint == print {
+    if p.way != Way::Wallet {
+        if let Some(existing) = existing_order(&mut *tx, caller, p).await? {
             return Ok((existing, false));
         }
-        return Err(ServiceError::NumberConflict {
-            what: "merchant_order_no",
-            number: p.merchant_order_no.clone(),
-        });
-    }
-    if p.way != Way::Wallet {
         return Err(ServiceError::UnsupportedWay(format!(
             "way {:?} needs a channel that is not configured for this merchant",
             p.way.as_str()
@@ -81,12 +74,15 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
         .payer_customer_id
         .as_deref()
         .ok_or_else(|| ServiceError::InvalidRequest("payer.customer_id is required for way wallet".into()))?;
-    customers::get_tx(&mut *tx, &caller.merchant_id, customer_id)
-        .await?
-        .ok_or(ServiceError::NotFound("customer"))?;
-
     let now = now_ms();
-    let mut row = PaymentRow {
+    let fee = fee_for(p.money.amount, caller.wallet_fee_bps)?;
+    // The whole wallet flow happens in this transaction, so the row is
+    // written once, in the status the state table leads to.
+    let mut status = PaymentStatus::Created;
+    for action in [PaymentAction::Submit, PaymentAction::Succeed] {
+        status = transition::<PaymentMachine>(status, action)?;
+    }
+    let row = PaymentRow {
         id: new_id("pay"),
         merchant_id: caller.merchant_id.clone(),
         app_id: caller.app_id.clone(),
@@ -96,27 +92,30 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
         subject: p.subject.clone(),
         way: p.way.as_str().to_string(),
         channel: ChannelCode::Wallet.as_str().to_string(),
-        status: PaymentStatus::Created.as_str().to_string(),
+        status: status.as_str().to_string(),
         payer_customer_id: Some(customer_id.to_string()),
         notify_url: p.notify_url.clone(),
         metadata: p.metadata.clone(),
         expire_at: now + p.expire_seconds * 1000,
         refunded_amount: 0,
         refund_reserved: 0,
-        fee: 0,
+        fee,
         fee_refunded: 0,
         failure_code: None,
         failure_message: None,
-        fingerprint: print,
+        fingerprint: p.fingerprint(),
         created_at: now,
         updated_at: now,
-        succeeded_at: None,
+        succeeded_at: Some(now),
         closed_at: None,
     };
-    payments::insert(&mut *tx, &row).await?;
-    advance(&mut *tx, &mut row, PaymentAction::Submit, now).await?;
-    debit_wallet(&mut *tx, caller, &mut row, customer_id).await?;
-    advance(&mut *tx, &mut row, PaymentAction::Succeed, now).await?;
+    if !payments::insert_if_absent(&mut *tx, &row).await? {
+        return match existing_order(&mut *tx, caller, p).await? {
+            Some(existing) => Ok((existing, false)),
+            None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
+        };
+    }
+    debit_wallet(&mut *tx, caller, &row, customer_id).await?;
     emit(
         &mut *tx,
         caller,
@@ -130,40 +129,50 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
     Ok((row, true))
 }
 
+/// The app's payment with this order number: the same request if the fields
+/// match, a conflict if not, `None` if there is none.
+async fn existing_order(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<Option<PaymentRow>, ServiceError> {
+    match payments::get_by_order_no_tx(tx, &caller.app_id, &p.merchant_order_no).await? {
+        Some(existing) if existing.fingerprint == p.fingerprint() => Ok(Some(existing)),
+        Some(_) => Err(ServiceError::NumberConflict {
+            what: "merchant_order_no",
+            number: p.merchant_order_no.clone(),
+        }),
+        None => Ok(None),
+    }
+}
+
 /// One balanced entry: Dr wallet amount; Cr merchant payable amount;
 /// Dr merchant payable fee; Cr platform fee revenue fee.
-async fn debit_wallet(
-    tx: Tx<'_>,
-    caller: &Caller,
-    row: &mut PaymentRow,
-    customer_id: &str,
-) -> Result<(), ServiceError> {
-    let currency = juhe_domain::Currency::parse(&row.currency)?;
-    let wallet = ensure_account(
-        &mut *tx,
-        Owner::customer(customer_id),
-        AccountKind::CustomerWallet,
-        currency,
-    )
-    .await?;
-    let payable = ensure_account(
+async fn debit_wallet(tx: Tx<'_>, caller: &Caller, row: &PaymentRow, customer_id: &str) -> Result<(), ServiceError> {
+    let currency = Currency::parse(&row.currency)?;
+    let Some(wallet) = customer_wallet(&mut *tx, &caller.merchant_id, customer_id, currency).await? else {
+        // No wallet in this currency: either no such customer (for this
+        // merchant), or one who never had money in it.
+        customers::get_tx(&mut *tx, &caller.merchant_id, customer_id)
+            .await?
+            .ok_or(ServiceError::NotFound("customer"))?;
+        return Err(DomainError::InsufficientFunds {
+            available: 0,
+            needed: row.amount,
+        }
+        .into());
+    };
+    let payable = ensure_account_id(
         &mut *tx,
         Owner::merchant(&caller.merchant_id),
         AccountKind::MerchantPayable,
         currency,
     )
     .await?;
-    let fee = fee_for(row.amount, caller.wallet_fee_bps)?;
     let mut postings = vec![
-        Posting::debit(wallet.id, currency, row.amount),
-        Posting::credit(payable.id.clone(), currency, row.amount),
+        Posting::debit(wallet, currency, row.amount),
+        Posting::credit(payable.clone(), currency, row.amount),
     ];
-    if fee > 0 {
-        let revenue = ensure_account(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
-        postings.push(Posting::debit(payable.id, currency, fee));
-        postings.push(Posting::credit(revenue.id, currency, fee));
-        payments::set_fee(&mut *tx, &row.id, fee).await?;
-        row.fee = fee;
+    if row.fee > 0 {
+        let revenue = ensure_account_id(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
+        postings.push(Posting::debit(payable, currency, row.fee));
+        postings.push(Posting::credit(revenue, currency, row.fee));
     }
     let entry = JournalEntry::new(postings)?;
     post(
@@ -175,7 +184,8 @@ async fn debit_wallet(
         },
         &entry,
     )
-    .await?;
+    .await
+    .map_err(ServiceError::from)?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use juhe_domain::{Currency, DomainError};
 use juhe_store::Tx;
 use juhe_store::clock::now_ms;
 use juhe_store::ids::new_id;
-use juhe_store::ledger::{EntryRef, Owner, ensure_account, post};
+use juhe_store::ledger::{EntryRef, Owner, ensure_account_id, post};
 use juhe_store::payments::{self, PaymentRow};
 use juhe_store::refunds::{self, RefundRow};
 
@@ -48,13 +48,10 @@ pub async fn create(
         .await?
         .ok_or(ServiceError::NotFound("payment"))?;
     if payment.status != PaymentStatus::Succeeded.as_str() {
-        return Err(ServiceError::Domain(DomainError::IllegalTransition {
-            kind: "payment",
-            from: PaymentStatus::parse(&payment.status)
-                .map(|s| s.as_str())
-                .unwrap_or("unknown"),
-            action: "refund",
-        }));
+        let status = PaymentStatus::parse(&payment.status)
+            .map(|s| s.as_str())
+            .unwrap_or("unknown");
+        return Err(DomainError::NotRefundable { status }.into());
     }
     check_refundable(payment.amount, payment.refund_reserved, r.amount)?;
     let now = now_ms();
@@ -66,6 +63,14 @@ pub async fn create(
         }
         .into());
     }
+    // The reservation holds the payment row now. Read it again: on
+    // PostgreSQL a refund that committed after our first read (while we
+    // waited for the row) changed refunded_amount / fee_refunded, and the
+    // fee given back below must be computed from those, or two concurrent
+    // refunds each return the fee's rounded-up share (more than was taken).
+    let payment = payments::get_tx(&mut *tx, &caller.merchant_id, payment_id)
+        .await?
+        .ok_or(ServiceError::NotFound("payment"))?;
     let mut row = RefundRow {
         id: new_id("ref"),
         merchant_id: caller.merchant_id.clone(),
@@ -118,27 +123,27 @@ async fn complete_wallet_refund(
         payment.fee_refunded,
         row.amount,
     )?;
-    let wallet = ensure_account(
+    let wallet = ensure_account_id(
         &mut *tx,
         Owner::customer(customer_id),
         AccountKind::CustomerWallet,
         currency,
     )
     .await?;
-    let payable = ensure_account(
+    let payable = ensure_account_id(
         &mut *tx,
         Owner::merchant(&caller.merchant_id),
         AccountKind::MerchantPayable,
         currency,
     )
     .await?;
-    let mut postings = vec![Posting::credit(wallet.id, currency, row.amount)];
+    let mut postings = vec![Posting::credit(wallet, currency, row.amount)];
     if row.amount - fee_back > 0 {
-        postings.push(Posting::debit(payable.id, currency, row.amount - fee_back));
+        postings.push(Posting::debit(payable, currency, row.amount - fee_back));
     }
     if fee_back > 0 {
-        let revenue = ensure_account(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
-        postings.push(Posting::debit(revenue.id, currency, fee_back));
+        let revenue = ensure_account_id(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
+        postings.push(Posting::debit(revenue, currency, fee_back));
     }
     let entry = JournalEntry::new(postings)?;
     post(

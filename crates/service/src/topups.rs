@@ -15,7 +15,7 @@ use juhe_store::Tx;
 use juhe_store::clock::now_ms;
 use juhe_store::customers;
 use juhe_store::ids::new_id;
-use juhe_store::ledger::{EntryRef, Owner, ensure_account, post};
+use juhe_store::ledger::{EntryRef, Owner, ensure_account_id, post};
 use juhe_store::topups::{self, TopupRow};
 
 #[derive(Debug, Clone)]
@@ -53,14 +53,14 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, t: &NewTopup) -> Result<(TopupR
         .await?
         .ok_or(ServiceError::NotFound("customer"))?;
     let currency: Currency = t.money.currency;
-    let wallet = ensure_account(
+    let wallet = ensure_account_id(
         &mut *tx,
         Owner::customer(&t.customer_id),
         AccountKind::CustomerWallet,
         currency,
     )
     .await?;
-    let cash = ensure_account(
+    let cash = ensure_account_id(
         &mut *tx,
         Owner::merchant(&caller.merchant_id),
         AccountKind::MerchantCash,
@@ -82,7 +82,7 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, t: &NewTopup) -> Result<(TopupR
         created_at: now,
     };
     topups::insert(&mut *tx, &row).await?;
-    let entry = JournalEntry::transfer(cash.id, wallet.id, currency, t.money.amount)?;
+    let entry = JournalEntry::transfer(cash, wallet, currency, t.money.amount)?;
     post(
         &mut *tx,
         EntryRef {

@@ -71,7 +71,7 @@ pub async fn claim_due(tx: Tx<'_>, now: i64, lease_until: i64, limit: i64) -> Re
         "UPDATE deliveries SET lease_until = $1 WHERE id IN \
          (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 \
           ORDER BY next_attempt_at LIMIT $3) \
-         AND status = 'pending' AND lease_until <= $2 RETURNING id",
+         AND status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 RETURNING id",
     )
     .bind(lease_until)
     .bind(now)

@@ -3,7 +3,7 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
-use sqlx::{AnyPool, FromRow};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct StoredResponse {
@@ -46,11 +46,16 @@ pub async fn store(
     Ok(())
 }
 
-/// Keys are kept for a retention period (24 h by default), then forgotten.
-pub async fn purge_older_than(pool: &AnyPool, cutoff_ms: i64) -> Result<u64, StoreError> {
-    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
-        .bind(cutoff_ms)
-        .execute(pool)
-        .await?
-        .rows_affected())
+/// Keys are kept for a retention period (24 h by default), then forgotten,
+/// up to `limit` per call.
+pub async fn purge_older_than(tx: Tx<'_>, cutoff_ms: i64, limit: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "DELETE FROM idempotency_keys WHERE (app_id, idem_key) IN \
+         (SELECT app_id, idem_key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
+    )
+    .bind(cutoff_ms)
+    .bind(limit)
+    .execute(tx)
+    .await?
+    .rows_affected())
 }

@@ -28,6 +28,12 @@ pub enum LedgerError {
     NotFound(&'static str),
 }
 
+impl crate::db::WriteError for LedgerError {
+    fn is_retryable(&self) -> bool {
+        matches!(self, LedgerError::Store(s) if s.is_retryable())
+    }
+}
+
 impl From<sqlx::Error> for LedgerError {
     fn from(e: sqlx::Error) -> Self {
         LedgerError::Store(e.into())
@@ -51,10 +57,6 @@ pub struct AccountRow {
 impl AccountRow {
     pub fn available(&self) -> i64 {
         self.balance - self.held
-    }
-
-    fn kind(&self) -> Result<AccountKind, StoreError> {
-        AccountKind::parse(&self.kind).ok_or_else(|| StoreError::Corrupt(format!("account kind {}", self.kind)))
     }
 
     fn normal(&self) -> Result<NormalBalance, StoreError> {
@@ -94,6 +96,43 @@ impl<'a> Owner<'a> {
     }
 }
 
+/// The id of `owner`'s account of `kind` in `currency`. Derived, not
+/// looked up: the same four facts always name the same account, so the hot
+/// paths never read an account just to learn its id.
+pub fn account_id(owner: Owner<'_>, kind: AccountKind, currency: Currency) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [owner.owner_type, owner.owner_id, kind.as_str(), currency.code()] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    format!("acc_{}", &hex::encode(h.finalize())[..32])
+}
+
+/// Opens the account if it does not exist yet; returns its id. One statement.
+pub async fn ensure_account_id(
+    tx: Tx<'_>,
+    owner: Owner<'_>,
+    kind: AccountKind,
+    currency: Currency,
+) -> Result<String, StoreError> {
+    let id = account_id(owner, kind, currency);
+    sqlx::query(
+        "INSERT INTO accounts (id, owner_type, owner_id, kind, currency, normal_balance, credit_limit, balance, held, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, $7) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&id)
+    .bind(owner.owner_type)
+    .bind(owner.owner_id)
+    .bind(kind.as_str())
+    .bind(currency.code())
+    .bind(kind.normal_balance().as_str())
+    .bind(now_ms())
+    .execute(tx)
+    .await?;
+    Ok(id)
+}
+
 /// The account of `owner` of `kind` in `currency`, opened on first use.
 pub async fn ensure_account(
     tx: Tx<'_>,
@@ -101,22 +140,31 @@ pub async fn ensure_account(
     kind: AccountKind,
     currency: Currency,
 ) -> Result<AccountRow, StoreError> {
-    sqlx::query(
-        "INSERT INTO accounts (id, owner_type, owner_id, kind, currency, normal_balance, credit_limit, balance, held, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, $7) ON CONFLICT (owner_type, owner_id, kind, currency) DO NOTHING",
-    )
-    .bind(new_id("acc"))
-    .bind(owner.owner_type)
-    .bind(owner.owner_id)
-    .bind(kind.as_str())
-    .bind(currency.code())
-    .bind(kind.normal_balance().as_str())
-    .bind(now_ms())
-    .execute(&mut *tx)
-    .await?;
-    find_account_tx(tx, owner, kind, currency)
+    let id = ensure_account_id(&mut *tx, owner, kind, currency).await?;
+    get_account_tx(tx, &id)
         .await?
         .ok_or_else(|| StoreError::Corrupt("account vanished after insert".into()))
+}
+
+/// The wallet of a customer of `merchant_id` in `currency`, if both exist.
+/// One statement that also enforces the merchant scope.
+pub async fn customer_wallet(
+    tx: Tx<'_>,
+    merchant_id: &str,
+    customer_id: &str,
+    currency: Currency,
+) -> Result<Option<String>, StoreError> {
+    let id = account_id(Owner::customer(customer_id), AccountKind::CustomerWallet, currency);
+    let found: Option<(String,)> = sqlx::query_as(
+        "SELECT a.id FROM accounts a JOIN customers c ON c.id = a.owner_id \
+         WHERE a.id = $1 AND c.id = $2 AND c.merchant_id = $3",
+    )
+    .bind(&id)
+    .bind(customer_id)
+    .bind(merchant_id)
+    .fetch_optional(tx)
+    .await?;
+    Ok(found.map(|(id,)| id))
 }
 
 pub async fn find_account_tx(
@@ -183,7 +231,37 @@ pub struct EntryRef<'a> {
 
 /// Writes a balanced entry and moves the cached balances, refusing (and
 /// leaving the caller to roll back) if any account would break its limit.
+///
+/// Costs one guarded `UPDATE` per account touched plus two inserts: the
+/// balance rule is evaluated by the database on the row it changes, so it
+/// holds under any concurrency, and nothing is read on the way.
 pub async fn post(tx: Tx<'_>, entry_ref: EntryRef<'_>, entry: &JournalEntry<String>) -> Result<String, LedgerError> {
+    // Net signed amount per (account, currency), in id order: the lock order
+    // that keeps concurrent PostgreSQL writers from deadlocking.
+    let mut nets: std::collections::BTreeMap<(&str, Currency), i64> = std::collections::BTreeMap::new();
+    for p in entry.postings() {
+        let net = nets.entry((p.account.as_str(), p.currency)).or_insert(0);
+        *net = net.checked_add(p.amount).ok_or(DomainError::Overflow)?;
+    }
+    let guarded = guarded_kinds();
+    for ((account, currency), signed) in nets.into_iter().filter(|(_, s)| *s != 0) {
+        let n = sqlx::query(
+            "UPDATE accounts SET balance = balance + (CASE WHEN normal_balance = 'debit' THEN $1 ELSE -$1 END) \
+             WHERE id = $2 AND currency = $3 AND (kind <> $4 \
+               OR (CASE WHEN normal_balance = 'debit' THEN $1 ELSE -$1 END) >= 0 \
+               OR balance + (CASE WHEN normal_balance = 'debit' THEN $1 ELSE -$1 END) - held + credit_limit >= 0)",
+        )
+        .bind(signed)
+        .bind(account)
+        .bind(currency.code())
+        .bind(guarded)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(refusal(tx, account, currency, signed).await);
+        }
+    }
     let entry_id = new_id("je");
     let now = now_ms();
     sqlx::query("INSERT INTO journal_entries (id, kind, ref_type, ref_id, created_at) VALUES ($1, $2, $3, $4, $5)")
@@ -194,63 +272,65 @@ pub async fn post(tx: Tx<'_>, entry_ref: EntryRef<'_>, entry: &JournalEntry<Stri
         .bind(now)
         .execute(&mut *tx)
         .await?;
-    // Lock rows in one global order so concurrent PostgreSQL writers cannot deadlock.
-    let mut postings: Vec<_> = entry.postings().iter().collect();
-    postings.sort_by(|a, b| a.account.cmp(&b.account));
-    for p in postings {
-        let account = get_account_tx(&mut *tx, &p.account)
-            .await?
-            .ok_or(LedgerError::NotFound("account"))?;
-        if account.currency != p.currency.code() {
-            return Err(DomainError::CurrencyMismatch {
-                expected: account.currency.clone(),
-                got: p.currency.code().to_string(),
-            }
-            .into());
-        }
-        let kind = account.kind()?;
-        let delta = account.normal()?.balance_delta(p.amount);
-        move_balance(&mut *tx, &account, kind, delta).await?;
-        sqlx::query(
-            "INSERT INTO postings (id, entry_id, account_id, currency, amount, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(new_id("pst"))
-        .bind(&entry_id)
-        .bind(&p.account)
-        .bind(p.currency.code())
-        .bind(p.amount)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    // All postings in one statement.
+    let rows: Vec<String> = (0..entry.postings().len())
+        .map(|i| {
+            format!(
+                "(${}, $1, ${}, ${}, ${}, $2)",
+                3 + i * 4,
+                4 + i * 4,
+                5 + i * 4,
+                6 + i * 4
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO postings (id, entry_id, account_id, currency, amount, created_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut insert = sqlx::query(&sql).bind(&entry_id).bind(now);
+    for p in entry.postings() {
+        insert = insert
+            .bind(new_id("pst"))
+            .bind(&p.account)
+            .bind(p.currency.code())
+            .bind(p.amount);
     }
+    insert.execute(tx).await?;
     Ok(entry_id)
 }
 
-async fn move_balance(tx: Tx<'_>, account: &AccountRow, kind: AccountKind, delta: i64) -> Result<(), LedgerError> {
-    let guarded = delta < 0 && kind.must_not_go_negative();
-    let sql = if guarded {
-        "UPDATE accounts SET balance = balance + $1 WHERE id = $2 AND balance + $1 - held + credit_limit >= 0"
-    } else {
-        "UPDATE accounts SET balance = balance + $1 WHERE id = $2"
+/// The kind whose balance must not go below its credit limit. (The domain
+/// decides which kinds; today it is exactly one.)
+fn guarded_kinds() -> &'static str {
+    AccountKind::ALL
+        .iter()
+        .find(|k| k.must_not_go_negative())
+        .map(|k| k.as_str())
+        .unwrap_or("")
+}
+
+/// Why a guarded update matched no row: the account is missing, has another
+/// currency, or lacks the funds.
+async fn refusal(tx: Tx<'_>, account: &str, currency: Currency, signed: i64) -> LedgerError {
+    let row = match get_account_tx(tx, account).await {
+        Ok(Some(row)) => row,
+        Ok(None) => return LedgerError::NotFound("account"),
+        Err(e) => return e.into(),
     };
-    let n = sqlx::query(sql)
-        .bind(delta)
-        .bind(&account.id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if n == 0 {
-        // The guard refused: report what is really available now.
-        let now = get_account_tx(tx, &account.id)
-            .await?
-            .ok_or(LedgerError::NotFound("account"))?;
-        return Err(DomainError::InsufficientFunds {
-            available: (now.balance - now.held + now.credit_limit).max(0),
-            needed: delta.saturating_neg(),
+    if row.currency != currency.code() {
+        return DomainError::CurrencyMismatch {
+            expected: row.currency,
+            got: currency.code().to_string(),
         }
-        .into());
+        .into();
     }
-    Ok(())
+    let delta = row.normal().map(|n| n.balance_delta(signed)).unwrap_or(signed);
+    DomainError::InsufficientFunds {
+        available: (row.balance - row.held + row.credit_limit).max(0),
+        needed: delta.saturating_neg(),
+    }
+    .into()
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -403,6 +483,11 @@ pub async fn capture_hold(
 
 pub async fn void_hold(tx: Tx<'_>, hold_id: &str) -> Result<HoldRow, LedgerError> {
     end_hold(tx, hold_id, HoldAction::Void, 0).await
+}
+
+/// Expires one active hold (the sweeper uses [`expire_due_holds`]).
+pub async fn expire_hold(tx: Tx<'_>, hold_id: &str) -> Result<HoldRow, LedgerError> {
+    end_hold(tx, hold_id, HoldAction::Expire, 0).await
 }
 
 /// Expires every active hold past its time; returns the ids it expired.
@@ -582,6 +667,17 @@ pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
             detail: format!("payment {payment}: refunded_amount {recorded}, succeeded refunds {sum}"),
         });
     }
+    let fees: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT id, fee, fee_refunded FROM payments WHERE fee_refunded > fee OR fee_refunded < 0 OR fee < 0",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for (payment, fee, back) in fees {
+        report.findings.push(Finding {
+            check: "fee_refunded",
+            detail: format!("payment {payment}: fee {fee}, fee given back {back}"),
+        });
+    }
     let over: Vec<(String,)> = sqlx::query_as("SELECT id FROM payments WHERE refunded_amount > amount")
         .fetch_all(&mut *tx)
         .await?;
@@ -593,4 +689,13 @@ pub async fn verify(pool: &AnyPool) -> Result<VerifyReport, StoreError> {
     }
     tx.rollback().await?;
     Ok(report)
+}
+
+pub async fn get_account(pool: &AnyPool, id: &str) -> Result<Option<AccountRow>, StoreError> {
+    Ok(
+        sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(pool)
+            .await?,
+    )
 }

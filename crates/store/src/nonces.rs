@@ -3,7 +3,6 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
-use sqlx::AnyPool;
 
 /// Records the nonce; false if this app already used it and it has not expired.
 pub async fn consume(tx: Tx<'_>, app_id: &str, nonce: &str, now_ms: i64, expires_at: i64) -> Result<bool, StoreError> {
@@ -23,11 +22,16 @@ pub async fn consume(tx: Tx<'_>, app_id: &str, nonce: &str, now_ms: i64, expires
     Ok(inserted == 1)
 }
 
-/// Deletes nonces whose window has passed.
-pub async fn purge_expired(pool: &AnyPool, now_ms: i64) -> Result<u64, StoreError> {
-    Ok(sqlx::query("DELETE FROM api_nonces WHERE expires_at < $1")
-        .bind(now_ms)
-        .execute(pool)
-        .await?
-        .rows_affected())
+/// Deletes up to `limit` nonces whose window has passed (small batches keep
+/// the write lock short).
+pub async fn purge_expired(tx: Tx<'_>, now_ms: i64, limit: i64) -> Result<u64, StoreError> {
+    Ok(sqlx::query(
+        "DELETE FROM api_nonces WHERE (app_id, nonce) IN \
+         (SELECT app_id, nonce FROM api_nonces WHERE expires_at < $1 LIMIT $2)",
+    )
+    .bind(now_ms)
+    .bind(limit)
+    .execute(tx)
+    .await?
+    .rows_affected())
 }

@@ -37,10 +37,12 @@ const COLUMNS: &str = "id, merchant_id, app_id, merchant_order_no, amount, curre
     payer_customer_id, notify_url, metadata, expire_at, refunded_amount, refund_reserved, fee, fee_refunded, \
     failure_code, failure_message, fingerprint, created_at, updated_at, succeeded_at, closed_at";
 
-pub async fn insert(tx: Tx<'_>, p: &PaymentRow) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+/// Inserts the payment unless the app already has one with its order
+/// number; false if it did (the caller then compares with the existing one).
+pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreError> {
+    let n = sqlx::query(&format!(
         "INSERT INTO payments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (app_id, merchant_order_no) DO NOTHING"
     ))
     .bind(&p.id)
     .bind(&p.merchant_id)
@@ -68,8 +70,9 @@ pub async fn insert(tx: Tx<'_>, p: &PaymentRow) -> Result<(), StoreError> {
     .bind(p.succeeded_at)
     .bind(p.closed_at)
     .execute(tx)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(n == 1)
 }
 
 pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<PaymentRow>, StoreError> {
@@ -165,15 +168,6 @@ pub async fn record_refunded(tx: Tx<'_>, id: &str, amount: i64, fee_back: i64, n
     .bind(id)
     .execute(tx)
     .await?;
-    Ok(())
-}
-
-pub async fn set_fee(tx: Tx<'_>, id: &str, fee: i64) -> Result<(), StoreError> {
-    sqlx::query("UPDATE payments SET fee = $1 WHERE id = $2")
-        .bind(fee)
-        .bind(id)
-        .execute(tx)
-        .await?;
     Ok(())
 }
 

@@ -151,12 +151,12 @@ async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn ErasedJob>]) -
     // and no other process can slip a write in between.
     conn.execute("BEGIN IMMEDIATE").await?;
     for job in batch.iter_mut() {
-        conn.execute("SAVEPOINT job").await?;
+        sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
         if job.run(conn).await {
-            conn.execute("RELEASE job").await?;
+            sqlx::query("RELEASE job").execute(&mut *conn).await?;
         } else {
-            conn.execute("ROLLBACK TO job").await?;
-            conn.execute("RELEASE job").await?;
+            sqlx::query("ROLLBACK TO job").execute(&mut *conn).await?;
+            sqlx::query("RELEASE job").execute(&mut *conn).await?;
         }
     }
     conn.execute("COMMIT")

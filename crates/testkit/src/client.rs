@@ -78,6 +78,11 @@ impl Client {
     }
 
     pub async fn raw(&self, r: Raw) -> Reply {
+        self.raw_with_headers(r).await.0
+    }
+
+    /// Like [`Client::raw`], also returning the response headers (Retry-After, Content-Type…).
+    pub async fn raw_with_headers(&self, r: Raw) -> (Reply, reqwest::header::HeaderMap) {
         let timestamp = r.timestamp.unwrap_or_else(|| juhe_store::clock::now_ms() / 1000);
         let nonce = r.nonce.clone().unwrap_or_else(|| juhe_store::ids::random_hex(16));
         let secret = r.secret.clone().unwrap_or_else(|| self.app_secret.clone());
@@ -88,7 +93,7 @@ impl Client {
                 r.method,
                 &r.path,
                 &r.body,
-                timestamp,
+                &timestamp.to_string(),
                 &nonce,
             )
         });
@@ -101,12 +106,36 @@ impl Client {
         if let Some(k) = &r.idempotency_key {
             req = req.header("Idempotency-Key", k);
         }
-        let resp = req.body(r.body).send().await.expect("request reaches the server");
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap_or_default();
+        read(req.body(r.body).send().await.expect("request reaches the server")).await
+    }
+
+    /// Sends a request with exactly these headers and no signature of its own,
+    /// for requests that must lack or mangle what the signing client adds.
+    pub async fn unsigned(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> (Reply, reqwest::header::HeaderMap) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.http.request(method, format!("{}{}", self.base_url, path));
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        read(req.body(body).send().await.expect("request reaches the server")).await
+    }
+}
+
+async fn read(resp: reqwest::Response) -> (Reply, reqwest::header::HeaderMap) {
+    let status = resp.status().as_u16();
+    let headers = resp.headers().clone();
+    let text = resp.text().await.unwrap_or_default();
+    (
         Reply {
             status,
             body: serde_json::from_str(&text).unwrap_or(Value::Null),
-        }
-    }
+        },
+        headers,
+    )
 }

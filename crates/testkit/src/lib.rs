@@ -6,10 +6,14 @@
 //! variable the PostgreSQL half is skipped locally, but fails under CI so a
 //! green CI always means both engines passed.
 
+pub mod checks;
 pub mod client;
 pub mod db;
 pub mod server;
+pub mod webhook_receiver;
 
-pub use client::Client;
+pub use checks::{Snapshot, assert_error, assert_error_shape};
+pub use client::{Client, Raw, Reply};
 pub use db::{Engine, TestDb, engines};
 pub use server::{TestApp, TestServer};
+pub use webhook_receiver::{Answer, Reception, WebhookReceiver};

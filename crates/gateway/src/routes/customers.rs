@@ -1,12 +1,12 @@
 //! /v1/customers
 
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, request_hash};
+use crate::idempotency;
 use crate::json::JsonBody;
+use crate::path::Path;
 use crate::state::AppState;
 use crate::validate;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use juhe_service::Caller;
@@ -35,8 +35,7 @@ pub struct CreateCustomer {
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    headers: HeaderMap,
-    Extension(raw): Extension<crate::auth::RawBody>,
+    write: idempotency::WriteRequest,
     JsonBody(body): JsonBody<CreateCustomer>,
 ) -> Result<Response, ApiError> {
     validate::text("name", &body.name, 64)?;
@@ -46,15 +45,12 @@ pub async fn create(
     if let Some(e) = &body.external_id {
         validate::merchant_no("external_id", e)?;
     }
-    let key = idempotency::key_from(&headers)?;
-    let hash = request_hash("POST", "/v1/customers", &raw.0);
     let input = Arc::new(NewCustomer {
         name: body.name,
         phone: body.phone,
         external_id: body.external_id,
     });
     let caller = Arc::new(caller);
-    let app_id = caller.app_id.clone();
     let op = idempotency::operation(move |tx| {
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
@@ -63,7 +59,7 @@ pub async fn create(
             Ok((idempotency::created_or_ok(created), to_json(&view)?))
         })
     });
-    Ok(idempotency::run(&state, &app_id, key, hash, op).await)
+    Ok(idempotency::run(&state, write, op).await)
 }
 
 #[utoipa::path(get, path = "/v1/customers/{id}", tag = "customers", params(("id" = String, Path)),

@@ -3,12 +3,12 @@
 use super::customers::to_json;
 use super::{DEFAULT_PAGE, MAX_PAGE};
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, request_hash};
+use crate::idempotency;
 use crate::json::JsonBody;
+use crate::path::Path;
 use crate::state::AppState;
 use crate::validate;
-use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use juhe_domain::ErrorCode;
@@ -39,6 +39,7 @@ pub struct CreatePayment {
     /// wallet (served now); qr, barcode, jsapi, h5, app, card, plate, cash arrive with channels.
     #[schema(example = "wallet")]
     pub way: String,
+    #[serde(default, deserialize_with = "crate::json::object")]
     pub payer: Option<PayerInput>,
     /// Where this payment's webhooks go; defaults to the app's URL.
     pub notify_url: Option<String>,
@@ -66,8 +67,7 @@ pub struct PayerInput {
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Extension(raw): Extension<crate::auth::RawBody>,
-    headers: HeaderMap,
+    write: idempotency::WriteRequest,
     JsonBody(body): JsonBody<CreatePayment>,
 ) -> Result<Response, ApiError> {
     validate::merchant_no("merchant_order_no", &body.merchant_order_no)?;
@@ -97,10 +97,7 @@ pub async fn create(
         metadata,
         expire_seconds,
     });
-    let key = idempotency::key_from(&headers)?;
-    let hash = request_hash("POST", "/v1/payments", &raw.0);
     let caller = Arc::new(caller);
-    let app_id = caller.app_id.clone();
     let op = idempotency::operation(move |tx| {
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
@@ -108,7 +105,7 @@ pub async fn create(
             Ok((idempotency::created_or_ok(created), to_json(&PaymentView::from(&row))?))
         })
     });
-    Ok(idempotency::run(&state, &app_id, key, hash, op).await)
+    Ok(idempotency::run(&state, write, op).await)
 }
 
 #[utoipa::path(get, path = "/v1/payments/{id}", tag = "payments", params(("id" = String, Path)),
@@ -219,14 +216,10 @@ pub async fn list(
 pub async fn close(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Extension(raw): Extension<crate::auth::RawBody>,
-    headers: HeaderMap,
+    write: idempotency::WriteRequest,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let key = idempotency::key_from(&headers)?;
-    let hash = request_hash("POST", &format!("/v1/payments/{id}/close"), &raw.0);
     let caller = Arc::new(caller);
-    let app_id = caller.app_id.clone();
     let id = Arc::new(id);
     let op = idempotency::operation(move |tx| {
         let (caller, id) = (caller.clone(), id.clone());
@@ -235,5 +228,5 @@ pub async fn close(
             Ok((axum::http::StatusCode::OK, to_json(&PaymentView::from(&row))?))
         })
     });
-    Ok(idempotency::run(&state, &app_id, key, hash, op).await)
+    Ok(idempotency::run(&state, write, op).await)
 }

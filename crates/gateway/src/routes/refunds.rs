@@ -2,12 +2,12 @@
 
 use super::customers::to_json;
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, request_hash};
+use crate::idempotency;
 use crate::json::JsonBody;
+use crate::path::Path;
 use crate::state::AppState;
 use crate::validate;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use juhe_domain::ErrorCode;
@@ -38,8 +38,7 @@ pub struct CreateRefund {
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Extension(raw): Extension<crate::auth::RawBody>,
-    headers: HeaderMap,
+    write: idempotency::WriteRequest,
     Path(payment_id): Path<String>,
     JsonBody(body): JsonBody<CreateRefund>,
 ) -> Result<Response, ApiError> {
@@ -49,8 +48,6 @@ pub async fn create(
     if let Some(r) = &body.reason {
         validate::text("reason", r, 128)?;
     }
-    let key = idempotency::key_from(&headers)?;
-    let hash = request_hash("POST", &format!("/v1/payments/{payment_id}/refunds"), &raw.0);
     let input = Arc::new((
         payment_id,
         NewRefund {
@@ -60,7 +57,6 @@ pub async fn create(
         },
     ));
     let caller = Arc::new(caller);
-    let app_id = caller.app_id.clone();
     let op = idempotency::operation(move |tx| {
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
@@ -68,7 +64,7 @@ pub async fn create(
             Ok((idempotency::created_or_ok(created), to_json(&RefundView::from(&row))?))
         })
     });
-    Ok(idempotency::run(&state, &app_id, key, hash, op).await)
+    Ok(idempotency::run(&state, write, op).await)
 }
 
 #[utoipa::path(get, path = "/v1/refunds/{id}", tag = "refunds", params(("id" = String, Path)),

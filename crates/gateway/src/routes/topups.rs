@@ -2,12 +2,12 @@
 
 use super::customers::to_json;
 use crate::error::{ApiError, ErrorBody};
-use crate::idempotency::{self, request_hash};
+use crate::idempotency;
 use crate::json::JsonBody;
+use crate::path::Path;
 use crate::state::AppState;
 use crate::validate;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::extract::State;
 use axum::response::Response;
 use axum::{Extension, Json};
 use juhe_domain::ErrorCode;
@@ -43,8 +43,7 @@ pub struct CreateTopup {
 pub async fn create(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Extension(raw): Extension<crate::auth::RawBody>,
-    headers: HeaderMap,
+    write: idempotency::WriteRequest,
     JsonBody(body): JsonBody<CreateTopup>,
 ) -> Result<Response, ApiError> {
     let currency = validate::currency(body.currency.as_deref())?;
@@ -52,8 +51,6 @@ pub async fn create(
     validate::merchant_no("merchant_topup_no", &body.merchant_topup_no)?;
     let channel = ChannelCode::parse(&body.channel)
         .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedWay, format!("unknown channel {:?}", body.channel)))?;
-    let key = idempotency::key_from(&headers)?;
-    let hash = request_hash("POST", "/v1/topups", &raw.0);
     let input = Arc::new(NewTopup {
         customer_id: body.customer_id,
         money,
@@ -61,7 +58,6 @@ pub async fn create(
         merchant_topup_no: body.merchant_topup_no,
     });
     let caller = Arc::new(caller);
-    let app_id = caller.app_id.clone();
     let op = idempotency::operation(move |tx| {
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
@@ -69,7 +65,7 @@ pub async fn create(
             Ok((idempotency::created_or_ok(created), to_json(&TopupView::from(&row))?))
         })
     });
-    Ok(idempotency::run(&state, &app_id, key, hash, op).await)
+    Ok(idempotency::run(&state, write, op).await)
 }
 
 #[utoipa::path(get, path = "/v1/topups/{id}", tag = "wallets", params(("id" = String, Path)),
