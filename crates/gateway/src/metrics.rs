@@ -1,6 +1,6 @@
 //! Prometheus metrics, rendered as text at GET /metrics.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, Gauge, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder};
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -10,6 +10,8 @@ pub struct Metrics {
     pub latency: HistogramVec,
     pub writer_batches: IntGauge,
     pub writer_batched_writes: IntGauge,
+    pub writer_busy_seconds: Gauge,
+    pub writer_commit_seconds: Gauge,
 }
 
 impl Default for Metrics {
@@ -42,11 +44,23 @@ impl Metrics {
             "Writes committed by the SQLite writer in all batches",
         )
         .unwrap_or_else(|_| unreachable_metric());
+        let writer_busy_seconds = Gauge::new(
+            "juhe_store_writer_busy_seconds_total",
+            "Seconds the SQLite writer spent running and committing batches",
+        )
+        .unwrap_or_else(|_| unreachable_metric());
+        let writer_commit_seconds = Gauge::new(
+            "juhe_store_writer_commit_seconds_total",
+            "Seconds the SQLite writer spent in COMMIT (fsync)",
+        )
+        .unwrap_or_else(|_| unreachable_metric());
         for c in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(writer_batches.clone()),
             Box::new(writer_batched_writes.clone()),
+            Box::new(writer_busy_seconds.clone()),
+            Box::new(writer_commit_seconds.clone()),
         ] {
             // Names are fixed and distinct, so registration cannot collide.
             let _ = registry.register(c);
@@ -57,14 +71,18 @@ impl Metrics {
             latency,
             writer_batches,
             writer_batched_writes,
+            writer_busy_seconds,
+            writer_commit_seconds,
         }
     }
 
     pub fn render(&self) -> String {
-        let (batches, writes) = juhe_store::db::writer_stats();
-        self.writer_batches.set(i64::try_from(batches).unwrap_or(i64::MAX));
+        let w = juhe_store::db::writer_stats();
+        self.writer_batches.set(i64::try_from(w.batches).unwrap_or(i64::MAX));
         self.writer_batched_writes
-            .set(i64::try_from(writes).unwrap_or(i64::MAX));
+            .set(i64::try_from(w.writes).unwrap_or(i64::MAX));
+        self.writer_busy_seconds.set(w.busy_seconds);
+        self.writer_commit_seconds.set(w.commit_seconds);
         let mut buf = Vec::new();
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buf);
         String::from_utf8_lossy(&buf).into_owned()

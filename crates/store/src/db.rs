@@ -201,11 +201,24 @@ pub async fn execute(tx: Tx<'_>, sql: &'static str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// (batches, writes) committed by the SQLite group-commit writer so far.
-pub fn writer_stats() -> (u64, u64) {
+/// What the SQLite group-commit writer has done so far.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriterStats {
+    pub batches: u64,
+    pub writes: u64,
+    /// Seconds spent running batches, commits included.
+    pub busy_seconds: f64,
+    /// Seconds spent in COMMIT (the fsync).
+    pub commit_seconds: f64,
+}
+
+pub fn writer_stats() -> WriterStats {
+    use crate::writer::{BATCH_NANOS, BATCHED_WRITES, BATCHES, COMMIT_NANOS};
     use std::sync::atomic::Ordering::Relaxed;
-    (
-        crate::writer::BATCHES.load(Relaxed),
-        crate::writer::BATCHED_WRITES.load(Relaxed),
-    )
+    WriterStats {
+        batches: BATCHES.load(Relaxed),
+        writes: BATCHED_WRITES.load(Relaxed),
+        busy_seconds: BATCH_NANOS.load(Relaxed) as f64 / 1e9,
+        commit_seconds: COMMIT_NANOS.load(Relaxed) as f64 / 1e9,
+    }
 }

@@ -86,7 +86,23 @@ const QUEUE_DEPTH: usize = 8192;
 impl SqliteWriter {
     pub(crate) fn start(conn: AnyConnection, max_batch: usize) -> SqliteWriter {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(run_writer(conn, rx, max_batch));
+        // The writer gets a thread and a runtime of its own. Each statement
+        // is a round trip to SQLite's worker thread; on the shared runtime
+        // every one of those wake-ups would queue behind the HTTP tasks, and
+        // the writer — the one thing every write waits for — would run at
+        // the speed of the busiest request queue.
+        let spawned = std::thread::Builder::new()
+            .name("juhe-sqlite-writer".into())
+            .spawn(
+                move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    Ok(runtime) => runtime.block_on(run_writer(conn, rx, max_batch)),
+                    Err(e) => tracing::error!(error = %e, "the SQLite writer could not start its runtime"),
+                },
+            );
+        if let Err(e) = spawned {
+            // Without the thread, writes fail with WriterGone: loud, not lost.
+            tracing::error!(error = %e, "the SQLite writer thread could not start");
+        }
         SqliteWriter { queue }
     }
 
@@ -135,7 +151,12 @@ async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<Command>, ma
 
 async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<Box<dyn ErasedJob>>) {
     let size = batch.len();
+    let started = std::time::Instant::now();
     let result = run_batch(conn, batch).await;
+    BATCH_NANOS.fetch_add(
+        started.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
     if result.is_err() {
         // Leave the connection clean for the next batch whatever happened.
         let _ = conn.execute("ROLLBACK").await;
@@ -159,15 +180,23 @@ async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn ErasedJob>]) -
             sqlx::query("RELEASE job").execute(&mut *conn).await?;
         }
     }
-    conn.execute("COMMIT")
-        .await
-        .map_err(|e| StoreError::CommitFailed(e.to_string()))?;
+    let commit_started = std::time::Instant::now();
+    let committed = conn.execute("COMMIT").await;
+    COMMIT_NANOS.fetch_add(
+        commit_started.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    committed.map_err(|e| StoreError::CommitFailed(e.to_string()))?;
     Ok(())
 }
 
 /// Batch sizes, for /metrics: how much group commit is actually grouping.
 pub static BATCHES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 pub static BATCHED_WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// Time spent running and committing batches: divided by the writes, the
+/// writer's cost per write.
+pub static BATCH_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+pub static COMMIT_NANOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 fn metrics_batch(size: usize) {
     use std::sync::atomic::Ordering::Relaxed;
