@@ -6,6 +6,7 @@
 
 use crate::db::{Tx, WriteError};
 use crate::error::StoreError;
+use futures::FutureExt;
 use futures::future::BoxFuture;
 use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
@@ -173,7 +174,11 @@ async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn ErasedJob>]) -
     conn.execute("BEGIN IMMEDIATE").await?;
     for job in batch.iter_mut() {
         sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
-        if job.run(conn).await {
+        // A job that panics must not take the writer (and every later write)
+        // down with it: it counts as failed and rolls back alone; its caller
+        // sees an error because its result was never set.
+        let ran = std::panic::AssertUnwindSafe(job.run(conn)).catch_unwind().await;
+        if ran.unwrap_or(false) {
             sqlx::query("RELEASE job").execute(&mut *conn).await?;
         } else {
             sqlx::query("ROLLBACK TO job").execute(&mut *conn).await?;
