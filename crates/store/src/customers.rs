@@ -2,6 +2,7 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
+use crate::sql::query;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -14,10 +15,19 @@ pub struct CustomerRow {
     pub created_at: i64,
 }
 
+crate::from_row!(CustomerRow {
+    id,
+    merchant_id,
+    name,
+    phone,
+    external_id,
+    created_at
+});
+
 const COLUMNS: &str = "id, merchant_id, name, phone, external_id, created_at";
 
 pub async fn insert(tx: Tx<'_>, row: &CustomerRow) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO customers (id, merchant_id, name, phone, external_id, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&row.id)
@@ -43,13 +53,13 @@ pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<C
 }
 
 pub async fn get_tx(tx: Tx<'_>, merchant_id: &str, id: &str) -> Result<Option<CustomerRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM customers WHERE id = $1 AND merchant_id = $2"
     ))
     .bind(id)
     .bind(merchant_id)
     .fetch_optional(tx)
-    .await?)
+    .await
 }
 
 pub async fn get_by_external_id(
@@ -57,11 +67,11 @@ pub async fn get_by_external_id(
     merchant_id: &str,
     external_id: &str,
 ) -> Result<Option<CustomerRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM customers WHERE merchant_id = $1 AND external_id = $2"
     ))
     .bind(merchant_id)
     .bind(external_id)
     .fetch_optional(tx)
-    .await?)
+    .await
 }

@@ -1,17 +1,18 @@
 //! The database handle: which engine, a pool for reads, and the write path.
 
 use crate::error::StoreError;
+use crate::sql::Conn;
 use crate::writer::{Job, SqliteWriter};
 use futures::future::BoxFuture;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Executor};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
 
 /// A connection inside a write transaction.
-pub type Tx<'c> = &'c mut AnyConnection;
+pub type Tx<'c> = &'c mut Conn;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -83,16 +84,15 @@ impl Db {
             .disable_statement_logging();
         match backend {
             Backend::Sqlite => {
-                // Create the file and switch it to WAL before the pool opens readers.
-                let mut first = AnyConnection::connect_with(&options).await?;
-                prepare_sqlite(&mut first).await?;
-                first.execute("PRAGMA journal_mode = WAL").await?;
+                // The writer's own connection creates the file and switches it
+                // to WAL before the pool opens readers.
+                let writer_conn = open_sqlite_writer(&config.url)?;
                 let read = AnyPoolOptions::new()
                     .max_connections(config.pool_size.max(1))
                     .after_connect(|conn, _| Box::pin(async move { prepare_sqlite(conn).await.map_err(to_sqlx) }))
                     .connect_with(options)
                     .await?;
-                let writer = SqliteWriter::start(first, config.max_batch.max(1));
+                let writer = SqliteWriter::start(writer_conn, config.max_batch.max(1));
                 Ok(Db {
                     backend,
                     read,
@@ -151,8 +151,15 @@ impl Db {
                 let mut attempt = 0;
                 loop {
                     attempt += 1;
-                    let mut tx = pool.begin().await.map_err(|e| E::from(e.into()))?;
-                    match f(&mut tx).await {
+                    let tx = pool.begin().await.map_err(|e| E::from(e.into()))?;
+                    let mut conn = Conn::Any(tx);
+                    let outcome = f(&mut conn).await;
+                    let Conn::Any(tx) = conn else {
+                        return Err(E::from(StoreError::Database(
+                            "a PostgreSQL write lost its transaction".into(),
+                        )));
+                    };
+                    match outcome {
                         Ok(v) => {
                             tx.commit()
                                 .await
@@ -195,10 +202,24 @@ fn to_sqlx(e: StoreError) -> sqlx::Error {
 
 /// Runs a statement without parameters inside a transaction (savepoints).
 pub async fn execute(tx: Tx<'_>, sql: &'static str) -> Result<(), StoreError> {
-    // A prepared (and cached) statement: cheaper than a simple query when it
-    // runs on every request.
-    sqlx::query(sql).execute(tx).await?;
-    Ok(())
+    crate::sql::execute_batch(tx, sql).await
+}
+
+/// Opens the SQLite file for the writer thread: WAL, a full fsync on every
+/// commit, wait rather than fail on a lock, foreign keys on.
+fn open_sqlite_writer(url: &str) -> Result<rusqlite::Connection, StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or(rest);
+    let conn = rusqlite::Connection::open(path).map_err(|e| StoreError::Connect(format!("{path}: {e}")))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+    )
+    .map_err(crate::sql::lite_error)?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(conn)
 }
 
 /// What the SQLite group-commit writer has done so far.

@@ -5,6 +5,7 @@
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::ids::new_id;
+use crate::sql::query;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -21,7 +22,7 @@ pub struct EventRow {
 
 /// Writes an event and, if there is somewhere to send it, its delivery.
 pub async fn enqueue(tx: Tx<'_>, event: &EventRow, url: Option<&str>) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO events (id, merchant_id, app_id, type, object_id, payload, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -35,7 +36,7 @@ pub async fn enqueue(tx: Tx<'_>, event: &EventRow, url: Option<&str>) -> Result<
     .execute(&mut *tx)
     .await?;
     if let Some(url) = url.filter(|u| !u.is_empty()) {
-        sqlx::query(
+        query(
             "INSERT INTO deliveries (id, event_id, merchant_id, app_id, url, status, attempts, next_attempt_at, \
              lease_until, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $6, $6)",
         )
@@ -62,12 +63,22 @@ pub struct DueDelivery {
     pub payload: String,
 }
 
+crate::from_row!(DueDelivery {
+    id,
+    event_id,
+    app_id,
+    url,
+    attempts,
+    lease_until,
+    payload
+});
+
 /// Claims up to `limit` due deliveries until `lease_until`. Portable: a
 /// guarded UPDATE instead of `FOR UPDATE SKIP LOCKED`; on PostgreSQL the
 /// outer conditions are re-checked on the locked row, so two nodes never
 /// claim the same delivery.
 pub async fn claim_due(tx: Tx<'_>, now: i64, lease_until: i64, limit: i64) -> Result<Vec<DueDelivery>, StoreError> {
-    let ids: Vec<(String,)> = sqlx::query_as(
+    let ids: Vec<(String,)> = query(
         "UPDATE deliveries SET lease_until = $1 WHERE id IN \
          (SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND lease_until <= $2 \
           ORDER BY next_attempt_at LIMIT $3) \
@@ -80,7 +91,7 @@ pub async fn claim_due(tx: Tx<'_>, now: i64, lease_until: i64, limit: i64) -> Re
     .await?;
     let mut claimed = Vec::with_capacity(ids.len());
     for (id,) in ids {
-        let row: Option<DueDelivery> = sqlx::query_as(
+        let row: Option<DueDelivery> = query(
             "SELECT d.id, d.event_id, d.app_id, d.url, d.attempts, d.lease_until, e.payload FROM deliveries d \
              JOIN events e ON e.id = d.event_id WHERE d.id = $1",
         )
@@ -110,7 +121,7 @@ pub struct AttemptRecord<'a> {
 /// Records an attempt and moves the delivery on; false if the lease was lost.
 pub async fn record_attempt(tx: Tx<'_>, a: &AttemptRecord<'_>) -> Result<bool, StoreError> {
     let now = a.started_at + a.duration_ms;
-    let n = sqlx::query(
+    let n = query(
         "UPDATE deliveries SET status = $1, attempts = $2, next_attempt_at = $3, lease_until = 0, \
          last_status_code = $4, last_error = $5, updated_at = $6, \
          delivered_at = CASE WHEN $1 = 'delivered' THEN $6 ELSE delivered_at END \
@@ -125,12 +136,11 @@ pub async fn record_attempt(tx: Tx<'_>, a: &AttemptRecord<'_>) -> Result<bool, S
     .bind(a.delivery_id)
     .bind(a.lease_until)
     .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .await?;
     if n == 0 {
         return Ok(false);
     }
-    sqlx::query(
+    query(
         "INSERT INTO delivery_attempts (id, delivery_id, attempt, started_at, duration_ms, status_code, error) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -148,15 +158,14 @@ pub async fn record_attempt(tx: Tx<'_>, a: &AttemptRecord<'_>) -> Result<bool, S
 
 /// Puts a delivery back in the queue (operator resend).
 pub async fn resend(tx: Tx<'_>, delivery_id: &str, now: i64) -> Result<bool, StoreError> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0, updated_at = $1 \
          WHERE id = $2 AND status IN ('delivered', 'exhausted')",
     )
     .bind(now)
     .bind(delivery_id)
     .execute(tx)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(n == 1)
 }
 
@@ -172,6 +181,18 @@ pub struct DeliveryRow {
     pub last_error: Option<String>,
     pub delivered_at: Option<i64>,
 }
+
+crate::from_row!(DeliveryRow {
+    id,
+    event_id,
+    url,
+    status,
+    attempts,
+    next_attempt_at,
+    last_status_code,
+    last_error,
+    delivered_at
+});
 
 pub async fn deliveries_of_event(pool: &AnyPool, event_id: &str) -> Result<Vec<DeliveryRow>, StoreError> {
     Ok(sqlx::query_as(

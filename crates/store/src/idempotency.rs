@@ -3,6 +3,7 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
+use crate::sql::query;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -12,14 +13,18 @@ pub struct StoredResponse {
     pub response_body: String,
 }
 
+crate::from_row!(StoredResponse {
+    request_hash,
+    status_code,
+    response_body
+});
+
 pub async fn find(tx: Tx<'_>, app_id: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE app_id = $1 AND idem_key = $2",
-    )
-    .bind(app_id)
-    .bind(key)
-    .fetch_optional(tx)
-    .await?)
+    query("SELECT request_hash, status_code, response_body FROM idempotency_keys WHERE app_id = $1 AND idem_key = $2")
+        .bind(app_id)
+        .bind(key)
+        .fetch_optional(tx)
+        .await
 }
 
 pub async fn store(
@@ -31,7 +36,7 @@ pub async fn store(
     body: &str,
     now_ms: i64,
 ) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO idempotency_keys (app_id, idem_key, request_hash, status_code, response_body, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -49,13 +54,12 @@ pub async fn store(
 /// Keys are kept for a retention period (24 h by default), then forgotten,
 /// up to `limit` per call.
 pub async fn purge_older_than(tx: Tx<'_>, cutoff_ms: i64, limit: i64) -> Result<u64, StoreError> {
-    Ok(sqlx::query(
+    query(
         "DELETE FROM idempotency_keys WHERE (app_id, idem_key) IN \
          (SELECT app_id, idem_key FROM idempotency_keys WHERE created_at < $1 LIMIT $2)",
     )
     .bind(cutoff_ms)
     .bind(limit)
     .execute(tx)
-    .await?
-    .rows_affected())
+    .await
 }

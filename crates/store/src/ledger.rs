@@ -11,6 +11,7 @@ use crate::clock::now_ms;
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::ids::new_id;
+use crate::sql::query;
 use juhe_domain::hold::{HoldAction, HoldMachine, HoldStatus, check_capture};
 use juhe_domain::ledger::{AccountKind, JournalEntry, NormalBalance};
 use juhe_domain::state::transition;
@@ -53,6 +54,19 @@ pub struct AccountRow {
     pub held: i64,
     pub created_at: i64,
 }
+
+crate::from_row!(AccountRow {
+    id,
+    owner_type,
+    owner_id,
+    kind,
+    currency,
+    normal_balance,
+    credit_limit,
+    balance,
+    held,
+    created_at
+});
 
 impl AccountRow {
     pub fn available(&self) -> i64 {
@@ -117,7 +131,7 @@ pub async fn ensure_account_id(
     currency: Currency,
 ) -> Result<String, StoreError> {
     let id = account_id(owner, kind, currency);
-    sqlx::query(
+    query(
         "INSERT INTO accounts (id, owner_type, owner_id, kind, currency, normal_balance, credit_limit, balance, held, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, 0, 0, $7) ON CONFLICT (id) DO NOTHING",
     )
@@ -155,7 +169,7 @@ pub async fn customer_wallet(
     currency: Currency,
 ) -> Result<Option<String>, StoreError> {
     let id = account_id(Owner::customer(customer_id), AccountKind::CustomerWallet, currency);
-    let found: Option<(String,)> = sqlx::query_as(
+    let found: Option<(String,)> = query(
         "SELECT a.id FROM accounts a JOIN customers c ON c.id = a.owner_id \
          WHERE a.id = $1 AND c.id = $2 AND c.merchant_id = $3",
     )
@@ -173,7 +187,7 @@ pub async fn find_account_tx(
     kind: AccountKind,
     currency: Currency,
 ) -> Result<Option<AccountRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE owner_type = $1 AND owner_id = $2 AND kind = $3 AND currency = $4"
     ))
     .bind(owner.owner_type)
@@ -181,7 +195,7 @@ pub async fn find_account_tx(
     .bind(kind.as_str())
     .bind(currency.code())
     .fetch_optional(tx)
-    .await?)
+    .await
 }
 
 /// Every account of an owner (a customer's wallets in each currency).
@@ -196,12 +210,10 @@ pub async fn accounts_of(pool: &AnyPool, owner: Owner<'_>) -> Result<Vec<Account
 }
 
 pub async fn get_account_tx(tx: Tx<'_>, id: &str) -> Result<Option<AccountRow>, StoreError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(tx)
-            .await?,
-    )
+    query(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await
 }
 
 /// Sets an explicit overdraft (credit) limit on an account, e.g. a fleet wallet.
@@ -209,12 +221,11 @@ pub async fn set_credit_limit(tx: Tx<'_>, account_id: &str, limit: i64) -> Resul
     if limit < 0 {
         return Err(DomainError::Invalid("credit limit must not be negative".into()).into());
     }
-    let n = sqlx::query("UPDATE accounts SET credit_limit = $1 WHERE id = $2")
+    let n = query("UPDATE accounts SET credit_limit = $1 WHERE id = $2")
         .bind(limit)
         .bind(account_id)
         .execute(tx)
-        .await?
-        .rows_affected();
+        .await?;
     if n == 0 {
         return Err(LedgerError::NotFound("account"));
     }
@@ -245,7 +256,7 @@ pub async fn post(tx: Tx<'_>, entry_ref: EntryRef<'_>, entry: &JournalEntry<Stri
     }
     let guarded = guarded_kinds();
     for ((account, currency), signed) in nets.into_iter().filter(|(_, s)| *s != 0) {
-        let n = sqlx::query(
+        let n = query(
             "UPDATE accounts SET balance = balance + (CASE WHEN normal_balance = 'debit' THEN $1 ELSE -$1 END) \
              WHERE id = $2 AND currency = $3 AND (kind <> $4 \
                OR (CASE WHEN normal_balance = 'debit' THEN $1 ELSE -$1 END) >= 0 \
@@ -256,15 +267,14 @@ pub async fn post(tx: Tx<'_>, entry_ref: EntryRef<'_>, entry: &JournalEntry<Stri
         .bind(currency.code())
         .bind(guarded)
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
         if n == 0 {
             return Err(refusal(tx, account, currency, signed).await);
         }
     }
     let entry_id = new_id("je");
     let now = now_ms();
-    sqlx::query("INSERT INTO journal_entries (id, kind, ref_type, ref_id, created_at) VALUES ($1, $2, $3, $4, $5)")
+    query("INSERT INTO journal_entries (id, kind, ref_type, ref_id, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&entry_id)
         .bind(entry_ref.kind)
         .bind(entry_ref.ref_type)
@@ -288,7 +298,7 @@ pub async fn post(tx: Tx<'_>, entry_ref: EntryRef<'_>, entry: &JournalEntry<Stri
         "INSERT INTO postings (id, entry_id, account_id, currency, amount, created_at) VALUES {}",
         rows.join(", ")
     );
-    let mut insert = sqlx::query(&sql).bind(&entry_id).bind(now);
+    let mut insert = query(&sql).bind(&entry_id).bind(now);
     for p in entry.postings() {
         insert = insert
             .bind(new_id("pst"))
@@ -348,6 +358,20 @@ pub struct HoldRow {
     pub updated_at: i64,
 }
 
+crate::from_row!(HoldRow {
+    id,
+    account_id,
+    currency,
+    amount,
+    captured,
+    status,
+    ref_type,
+    ref_id,
+    expires_at,
+    created_at,
+    updated_at
+});
+
 const HOLD_COLUMNS: &str =
     "id, account_id, currency, amount, captured, status, ref_type, ref_id, expires_at, created_at, updated_at";
 
@@ -369,13 +393,11 @@ pub async fn place_hold(
     let account = get_account_tx(&mut *tx, account_id)
         .await?
         .ok_or(LedgerError::NotFound("account"))?;
-    let n =
-        sqlx::query("UPDATE accounts SET held = held + $1 WHERE id = $2 AND balance - held - $1 + credit_limit >= 0")
-            .bind(amount)
-            .bind(account_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+    let n = query("UPDATE accounts SET held = held + $1 WHERE id = $2 AND balance - held - $1 + credit_limit >= 0")
+        .bind(amount)
+        .bind(account_id)
+        .execute(&mut *tx)
+        .await?;
     if n == 0 {
         return Err(DomainError::InsufficientFunds {
             available: (account.balance - account.held + account.credit_limit).max(0),
@@ -397,7 +419,7 @@ pub async fn place_hold(
         created_at: now,
         updated_at: now,
     };
-    sqlx::query(&format!(
+    query(format!(
         "INSERT INTO holds ({HOLD_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&hold.id)
@@ -417,12 +439,10 @@ pub async fn place_hold(
 }
 
 pub async fn get_hold_tx(tx: Tx<'_>, id: &str) -> Result<Option<HoldRow>, StoreError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {HOLD_COLUMNS} FROM holds WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(tx)
-            .await?,
-    )
+    query(format!("SELECT {HOLD_COLUMNS} FROM holds WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await
 }
 
 /// Ends an active hold (capture, void or expire) with a guarded update and
@@ -434,15 +454,14 @@ async fn end_hold(tx: Tx<'_>, hold_id: &str, action: HoldAction, captured: i64) 
     let from =
         HoldStatus::parse(&hold.status).ok_or_else(|| StoreError::Corrupt(format!("hold status {}", hold.status)))?;
     let to = transition::<HoldMachine>(from, action)?;
-    let n = sqlx::query("UPDATE holds SET status = $1, captured = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+    let n = query("UPDATE holds SET status = $1, captured = $2, updated_at = $3 WHERE id = $4 AND status = $5")
         .bind(to.as_str())
         .bind(captured)
         .bind(now_ms())
         .bind(hold_id)
         .bind(from.as_str())
         .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
     if n == 0 {
         return Err(DomainError::IllegalTransition {
             kind: "hold",
@@ -451,7 +470,7 @@ async fn end_hold(tx: Tx<'_>, hold_id: &str, action: HoldAction, captured: i64) 
         }
         .into());
     }
-    sqlx::query("UPDATE accounts SET held = held - $1 WHERE id = $2")
+    query("UPDATE accounts SET held = held - $1 WHERE id = $2")
         .bind(hold.amount)
         .bind(&hold.account_id)
         .execute(tx)
@@ -492,13 +511,12 @@ pub async fn expire_hold(tx: Tx<'_>, hold_id: &str) -> Result<HoldRow, LedgerErr
 
 /// Expires every active hold past its time; returns the ids it expired.
 pub async fn expire_due_holds(tx: Tx<'_>, now: i64, limit: i64) -> Result<Vec<String>, LedgerError> {
-    let due: Vec<(String,)> = sqlx::query_as(
-        "SELECT id FROM holds WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2",
-    )
-    .bind(now)
-    .bind(limit)
-    .fetch_all(&mut *tx)
-    .await?;
+    let due: Vec<(String,)> =
+        query("SELECT id FROM holds WHERE status = 'active' AND expires_at <= $1 ORDER BY expires_at LIMIT $2")
+            .bind(now)
+            .bind(limit)
+            .fetch_all(&mut *tx)
+            .await?;
     let mut expired = Vec::with_capacity(due.len());
     for (id,) in due {
         end_hold(&mut *tx, &id, HoldAction::Expire, 0).await?;

@@ -20,6 +20,7 @@ pub mod migrate;
 pub mod nonces;
 pub mod payments;
 pub mod refunds;
+pub mod sql;
 pub mod topups;
 mod writer;
 

@@ -3,6 +3,7 @@
 use crate::clock::now_ms;
 use crate::db::Tx;
 use crate::error::StoreError;
+use crate::sql::query;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -13,6 +14,14 @@ pub struct MerchantRow {
     pub wallet_fee_bps: i64,
     pub created_at: i64,
 }
+
+crate::from_row!(MerchantRow {
+    id,
+    name,
+    status,
+    wallet_fee_bps,
+    created_at
+});
 
 /// An app as stored: its secrets are sealed; `juhe-crypto` opens them.
 #[derive(Debug, Clone, FromRow)]
@@ -27,8 +36,19 @@ pub struct AppRow {
     pub created_at: i64,
 }
 
+crate::from_row!(AppRow {
+    id,
+    merchant_id,
+    name,
+    secret_sealed,
+    webhook_secret_sealed,
+    notify_url,
+    status,
+    created_at
+});
+
 pub async fn insert_merchant(tx: Tx<'_>, id: &str, name: &str, wallet_fee_bps: i64) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO merchants (id, name, status, wallet_fee_bps, created_at) VALUES ($1, $2, 'active', $3, $4) \
          ON CONFLICT (id) DO NOTHING",
     )
@@ -51,7 +71,7 @@ pub struct NewApp<'a> {
 }
 
 pub async fn insert_app(tx: Tx<'_>, app: NewApp<'_>) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "INSERT INTO apps (id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'active', $7) ON CONFLICT (id) DO NOTHING",
     )
@@ -77,12 +97,10 @@ pub async fn get_merchant(pool: &AnyPool, id: &str) -> Result<Option<MerchantRow
 }
 
 pub async fn get_merchant_tx(tx: Tx<'_>, id: &str) -> Result<Option<MerchantRow>, StoreError> {
-    Ok(
-        sqlx::query_as("SELECT id, name, status, wallet_fee_bps, created_at FROM merchants WHERE id = $1")
-            .bind(id)
-            .fetch_optional(tx)
-            .await?,
-    )
+    query("SELECT id, name, status, wallet_fee_bps, created_at FROM merchants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx)
+        .await
 }
 
 pub async fn get_app(pool: &AnyPool, id: &str) -> Result<Option<AppRow>, StoreError> {
@@ -96,7 +114,7 @@ pub async fn get_app(pool: &AnyPool, id: &str) -> Result<Option<AppRow>, StoreEr
 }
 
 pub async fn set_app_notify_url(tx: Tx<'_>, app_id: &str, url: Option<&str>) -> Result<(), StoreError> {
-    sqlx::query("UPDATE apps SET notify_url = $1 WHERE id = $2")
+    query("UPDATE apps SET notify_url = $1 WHERE id = $2")
         .bind(url)
         .bind(app_id)
         .execute(tx)
@@ -105,11 +123,11 @@ pub async fn set_app_notify_url(tx: Tx<'_>, app_id: &str, url: Option<&str>) -> 
 }
 
 pub async fn get_app_tx(tx: Tx<'_>, id: &str) -> Result<Option<AppRow>, StoreError> {
-    Ok(sqlx::query_as(
+    query(
         "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at \
          FROM apps WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(tx)
-    .await?)
+    .await
 }

@@ -2,6 +2,7 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
+use crate::sql::query;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -33,6 +34,34 @@ pub struct PaymentRow {
     pub closed_at: Option<i64>,
 }
 
+crate::from_row!(PaymentRow {
+    id,
+    merchant_id,
+    app_id,
+    merchant_order_no,
+    amount,
+    currency,
+    subject,
+    way,
+    channel,
+    status,
+    payer_customer_id,
+    notify_url,
+    metadata,
+    expire_at,
+    refunded_amount,
+    refund_reserved,
+    fee,
+    fee_refunded,
+    failure_code,
+    failure_message,
+    fingerprint,
+    created_at,
+    updated_at,
+    succeeded_at,
+    closed_at
+});
+
 const COLUMNS: &str = "id, merchant_id, app_id, merchant_order_no, amount, currency, subject, way, channel, status, \
     payer_customer_id, notify_url, metadata, expire_at, refunded_amount, refund_reserved, fee, fee_refunded, \
     failure_code, failure_message, fingerprint, created_at, updated_at, succeeded_at, closed_at";
@@ -40,7 +69,7 @@ const COLUMNS: &str = "id, merchant_id, app_id, merchant_order_no, amount, curre
 /// Inserts the payment unless the app already has one with its order
 /// number; false if it did (the caller then compares with the existing one).
 pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreError> {
-    let n = sqlx::query(&format!(
+    let n = query(format!(
         "INSERT INTO payments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
          $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (app_id, merchant_order_no) DO NOTHING"
     ))
@@ -70,8 +99,7 @@ pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreE
     .bind(p.succeeded_at)
     .bind(p.closed_at)
     .execute(tx)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(n == 1)
 }
 
@@ -86,23 +114,23 @@ pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<P
 }
 
 pub async fn get_tx(tx: Tx<'_>, merchant_id: &str, id: &str) -> Result<Option<PaymentRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM payments WHERE id = $1 AND merchant_id = $2"
     ))
     .bind(id)
     .bind(merchant_id)
     .fetch_optional(tx)
-    .await?)
+    .await
 }
 
 pub async fn get_by_order_no_tx(tx: Tx<'_>, app_id: &str, order_no: &str) -> Result<Option<PaymentRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM payments WHERE app_id = $1 AND merchant_order_no = $2"
     ))
     .bind(app_id)
     .bind(order_no)
     .fetch_optional(tx)
-    .await?)
+    .await
 }
 
 pub async fn get_by_order_no(pool: &AnyPool, app_id: &str, order_no: &str) -> Result<Option<PaymentRow>, StoreError> {
@@ -125,7 +153,7 @@ pub struct StatusChange<'a> {
 
 /// Applies the change; false if the payment was no longer in `from`.
 pub async fn change_status(tx: Tx<'_>, c: StatusChange<'_>) -> Result<bool, StoreError> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE payments SET status = $1, updated_at = $2, \
          succeeded_at = CASE WHEN $1 = 'succeeded' THEN $2 ELSE succeeded_at END, \
          closed_at = CASE WHEN $1 = 'closed' THEN $2 ELSE closed_at END \
@@ -136,14 +164,13 @@ pub async fn change_status(tx: Tx<'_>, c: StatusChange<'_>) -> Result<bool, Stor
     .bind(c.id)
     .bind(c.from)
     .execute(tx)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(n == 1)
 }
 
 /// Reserves `amount` for a refund while the refundable rest covers it.
 pub async fn reserve_refund(tx: Tx<'_>, id: &str, amount: i64, now: i64) -> Result<bool, StoreError> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE payments SET refund_reserved = refund_reserved + $1, updated_at = $2 \
          WHERE id = $3 AND status = 'succeeded' AND refund_reserved + $1 <= amount",
     )
@@ -151,14 +178,13 @@ pub async fn reserve_refund(tx: Tx<'_>, id: &str, amount: i64, now: i64) -> Resu
     .bind(now)
     .bind(id)
     .execute(tx)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(n == 1)
 }
 
 /// Records a succeeded refund: amount refunded and the fee it gave back.
 pub async fn record_refunded(tx: Tx<'_>, id: &str, amount: i64, fee_back: i64, now: i64) -> Result<(), StoreError> {
-    sqlx::query(
+    query(
         "UPDATE payments SET refunded_amount = refunded_amount + $1, fee_refunded = fee_refunded + $2, updated_at = $3 \
          WHERE id = $4",
     )
@@ -206,12 +232,12 @@ pub async fn list(pool: &AnyPool, merchant_id: &str, f: &ListFilter) -> Result<V
 
 /// Unpaid payments past their expiry, oldest first.
 pub async fn due_for_expiry(tx: Tx<'_>, now: i64, limit: i64) -> Result<Vec<PaymentRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM payments WHERE status IN ('created', 'processing') AND expire_at <= $1 \
          ORDER BY expire_at LIMIT $2"
     ))
     .bind(now)
     .bind(limit)
     .fetch_all(tx)
-    .await?)
+    .await
 }

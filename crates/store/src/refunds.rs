@@ -2,6 +2,7 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
+use crate::sql::query;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -22,11 +23,28 @@ pub struct RefundRow {
     pub succeeded_at: Option<i64>,
 }
 
+crate::from_row!(RefundRow {
+    id,
+    merchant_id,
+    app_id,
+    payment_id,
+    merchant_refund_no,
+    amount,
+    currency,
+    reason,
+    status,
+    fee_refund,
+    fingerprint,
+    created_at,
+    updated_at,
+    succeeded_at
+});
+
 const COLUMNS: &str = "id, merchant_id, app_id, payment_id, merchant_refund_no, amount, currency, reason, status, \
     fee_refund, fingerprint, created_at, updated_at, succeeded_at";
 
 pub async fn insert(tx: Tx<'_>, r: &RefundRow) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    query(format!(
         "INSERT INTO refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
     ))
     .bind(&r.id)
@@ -59,13 +77,13 @@ pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<R
 }
 
 pub async fn get_by_refund_no_tx(tx: Tx<'_>, app_id: &str, refund_no: &str) -> Result<Option<RefundRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM refunds WHERE app_id = $1 AND merchant_refund_no = $2"
     ))
     .bind(app_id)
     .bind(refund_no)
     .fetch_optional(tx)
-    .await?)
+    .await
 }
 
 pub async fn list_for_payment(pool: &AnyPool, payment_id: &str) -> Result<Vec<RefundRow>, StoreError> {
@@ -86,7 +104,7 @@ pub async fn change_status(
     fee_refund: i64,
     now: i64,
 ) -> Result<bool, StoreError> {
-    let n = sqlx::query(
+    let n = query(
         "UPDATE refunds SET status = $1, fee_refund = $2, updated_at = $3, \
          succeeded_at = CASE WHEN $1 = 'succeeded' THEN $3 ELSE succeeded_at END \
          WHERE id = $4 AND status = $5",
@@ -97,7 +115,6 @@ pub async fn change_status(
     .bind(id)
     .bind(from)
     .execute(tx)
-    .await?
-    .rows_affected();
+    .await?;
     Ok(n == 1)
 }

@@ -2,6 +2,7 @@
 
 use crate::db::Tx;
 use crate::error::StoreError;
+use crate::sql::query;
 use sqlx::{AnyPool, FromRow};
 
 #[derive(Debug, Clone, FromRow)]
@@ -19,10 +20,24 @@ pub struct TopupRow {
     pub created_at: i64,
 }
 
+crate::from_row!(TopupRow {
+    id,
+    merchant_id,
+    app_id,
+    customer_id,
+    merchant_topup_no,
+    amount,
+    currency,
+    channel,
+    status,
+    fingerprint,
+    created_at
+});
+
 const COLUMNS: &str = "id, merchant_id, app_id, customer_id, merchant_topup_no, amount, currency, channel, status, fingerprint, created_at";
 
 pub async fn insert(tx: Tx<'_>, t: &TopupRow) -> Result<(), StoreError> {
-    sqlx::query(&format!(
+    query(format!(
         "INSERT INTO topups ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
     ))
     .bind(&t.id)
@@ -52,11 +67,11 @@ pub async fn get(pool: &AnyPool, merchant_id: &str, id: &str) -> Result<Option<T
 }
 
 pub async fn get_by_topup_no_tx(tx: Tx<'_>, app_id: &str, topup_no: &str) -> Result<Option<TopupRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
+    query(format!(
         "SELECT {COLUMNS} FROM topups WHERE app_id = $1 AND merchant_topup_no = $2"
     ))
     .bind(app_id)
     .bind(topup_no)
     .fetch_optional(tx)
-    .await?)
+    .await
 }

@@ -6,9 +6,9 @@
 
 use crate::db::{Tx, WriteError};
 use crate::error::StoreError;
+use crate::sql::{Conn, execute_batch};
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, Connection, Executor};
 use tokio::sync::{mpsc, oneshot};
 
 /// A write waiting for its turn, its type erased.
@@ -85,7 +85,7 @@ enum Command {
 const QUEUE_DEPTH: usize = 8192;
 
 impl SqliteWriter {
-    pub(crate) fn start(conn: AnyConnection, max_batch: usize) -> SqliteWriter {
+    pub(crate) fn start(conn: rusqlite::Connection, max_batch: usize) -> SqliteWriter {
         let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
         // The writer gets a thread and a runtime of its own. Each statement
         // is a round trip to SQLite's worker thread; on the shared runtime
@@ -96,7 +96,7 @@ impl SqliteWriter {
             .name("juhe-sqlite-writer".into())
             .spawn(
                 move || match tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                    Ok(runtime) => runtime.block_on(run_writer(conn, rx, max_batch)),
+                    Ok(runtime) => runtime.block_on(run_writer(Conn::Lite(conn), rx, max_batch)),
                     Err(e) => tracing::error!(error = %e, "the SQLite writer could not start its runtime"),
                 },
             );
@@ -123,7 +123,7 @@ impl SqliteWriter {
     }
 }
 
-async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<Command>, max_batch: usize) {
+async fn run_writer(mut conn: Conn, mut rx: mpsc::Receiver<Command>, max_batch: usize) {
     let mut batch: Vec<Box<dyn ErasedJob>> = Vec::with_capacity(max_batch);
     let mut stop: Option<oneshot::Sender<()>> = None;
     while stop.is_none() {
@@ -144,13 +144,13 @@ async fn run_writer(mut conn: AnyConnection, mut rx: mpsc::Receiver<Command>, ma
             commit_batch(&mut conn, &mut batch).await;
         }
     }
-    let _ = conn.close().await;
+    drop(conn);
     if let Some(done) = stop {
         let _ = done.send(());
     }
 }
 
-async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<Box<dyn ErasedJob>>) {
+async fn commit_batch(conn: &mut Conn, batch: &mut Vec<Box<dyn ErasedJob>>) {
     let size = batch.len();
     let started = std::time::Instant::now();
     let result = run_batch(conn, batch).await;
@@ -160,7 +160,7 @@ async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<Box<dyn ErasedJo
     );
     if result.is_err() {
         // Leave the connection clean for the next batch whatever happened.
-        let _ = conn.execute("ROLLBACK").await;
+        let _ = execute_batch(conn, "ROLLBACK").await;
     }
     metrics_batch(size);
     for job in batch.drain(..) {
@@ -168,25 +168,25 @@ async fn commit_batch(conn: &mut AnyConnection, batch: &mut Vec<Box<dyn ErasedJo
     }
 }
 
-async fn run_batch(conn: &mut AnyConnection, batch: &mut [Box<dyn ErasedJob>]) -> Result<(), StoreError> {
+async fn run_batch(conn: &mut Conn, batch: &mut [Box<dyn ErasedJob>]) -> Result<(), StoreError> {
     // IMMEDIATE takes the write lock now, so readers never see half a batch
     // and no other process can slip a write in between.
-    conn.execute("BEGIN IMMEDIATE").await?;
+    execute_batch(conn, "BEGIN IMMEDIATE").await?;
     for job in batch.iter_mut() {
-        sqlx::query("SAVEPOINT job").execute(&mut *conn).await?;
+        execute_batch(conn, "SAVEPOINT job").await?;
         // A job that panics must not take the writer (and every later write)
         // down with it: it counts as failed and rolls back alone; its caller
         // sees an error because its result was never set.
         let ran = std::panic::AssertUnwindSafe(job.run(conn)).catch_unwind().await;
         if ran.unwrap_or(false) {
-            sqlx::query("RELEASE job").execute(&mut *conn).await?;
+            execute_batch(conn, "RELEASE job").await?;
         } else {
-            sqlx::query("ROLLBACK TO job").execute(&mut *conn).await?;
-            sqlx::query("RELEASE job").execute(&mut *conn).await?;
+            execute_batch(conn, "ROLLBACK TO job").await?;
+            execute_batch(conn, "RELEASE job").await?;
         }
     }
     let commit_started = std::time::Instant::now();
-    let committed = conn.execute("COMMIT").await;
+    let committed = execute_batch(conn, "COMMIT").await;
     COMMIT_NANOS.fetch_add(
         commit_started.elapsed().as_nanos() as u64,
         std::sync::atomic::Ordering::Relaxed,

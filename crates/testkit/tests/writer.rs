@@ -10,7 +10,10 @@ async fn insert_merchant(tx: Tx<'_>, id: &str) -> Result<(), StoreError> {
 }
 
 async fn count(db: &juhe_store::Db) -> i64 {
-    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM merchants").fetch_one(db.reader()).await.unwrap()
+    sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM merchants")
+        .fetch_one(db.reader())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -48,13 +51,22 @@ async fn failing_and_panicking_writes_roll_back_alone() {
         }
         let expected = 200 - 20 - 10;
         assert_eq!(ok, expected, "{engine:?}");
-        assert_eq!(count(&db).await, expected as i64, "{engine:?}: failed writes left rows behind");
+        assert_eq!(
+            count(&db).await,
+            expected as i64,
+            "{engine:?}: failed writes left rows behind"
+        );
         // The writer survived: later writes still commit.
-        db.write(|tx| Box::pin(async move { insert_merchant(tx, "mch_after").await })).await.unwrap();
+        db.write(|tx| Box::pin(async move { insert_merchant(tx, "mch_after").await }))
+            .await
+            .unwrap();
         assert_eq!(count(&db).await, expected as i64 + 1);
         if engine == Engine::Sqlite {
             let batches = juhe_store::db::writer_stats().batches - before_batches;
-            assert!(batches < 200, "{batches} commits for 200 concurrent writes: nothing was grouped");
+            assert!(
+                batches < 200,
+                "{batches} commits for 200 concurrent writes: nothing was grouped"
+            );
         }
         db.close().await;
     }
