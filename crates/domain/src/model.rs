@@ -171,6 +171,34 @@ impl Book {
     }
 }
 
+/// One step of a random scenario for property tests: wallets, payments and
+/// holds are named by their index in the scenario.
+#[derive(Debug, Clone)]
+pub enum Op {
+    Topup(usize, i64),
+    Pay(usize, i64),
+    Refund(usize, i64),
+    Hold(usize, i64),
+    Capture(usize, i64),
+    Void(usize),
+    Expire(usize),
+}
+
+/// Random operations over three wallets, `refs` payments and holds.
+#[cfg(any(test, feature = "testing"))]
+pub fn op_strategy(refs: usize) -> impl proptest::strategy::Strategy<Value = Op> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..3usize, 1..50_000i64).prop_map(|(w, a)| Op::Topup(w, a)),
+        (0..3usize, 1..60_000i64).prop_map(|(w, a)| Op::Pay(w, a)),
+        (0..refs, 1..60_000i64).prop_map(|(p, a)| Op::Refund(p, a)),
+        (0..3usize, 1..60_000i64).prop_map(|(w, a)| Op::Hold(w, a)),
+        (0..refs, 0..60_000i64).prop_map(|(h, a)| Op::Capture(h, a)),
+        (0..refs).prop_map(Op::Void),
+        (0..refs).prop_map(Op::Expire),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,27 +206,8 @@ mod tests {
 
     const CNY: Currency = Currency::CNY;
 
-    #[derive(Debug, Clone)]
-    enum Op {
-        Topup(usize, i64),
-        Pay(usize, i64),
-        Refund(usize, i64),
-        Hold(usize, i64),
-        Capture(usize, i64),
-        Void(usize),
-        Expire(usize),
-    }
-
     fn op() -> impl Strategy<Value = Op> {
-        prop_oneof![
-            (0..3usize, 1..50_000i64).prop_map(|(w, a)| Op::Topup(w, a)),
-            (0..3usize, 1..60_000i64).prop_map(|(w, a)| Op::Pay(w, a)),
-            (0..20usize, 1..60_000i64).prop_map(|(p, a)| Op::Refund(p, a)),
-            (0..3usize, 1..60_000i64).prop_map(|(w, a)| Op::Hold(w, a)),
-            (0..20usize, 0..60_000i64).prop_map(|(h, a)| Op::Capture(h, a)),
-            (0..20usize).prop_map(Op::Void),
-            (0..20usize).prop_map(Op::Expire),
-        ]
+        op_strategy(20)
     }
 
     proptest! {

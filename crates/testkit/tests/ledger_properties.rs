@@ -6,7 +6,7 @@
 //! below zero (or below their credit limit).
 
 use juhe_domain::ledger::{AccountKind, JournalEntry};
-use juhe_domain::model::Book;
+use juhe_domain::model::{Book, Op, op_strategy};
 use juhe_domain::{Currency, DomainError};
 use juhe_store::ledger::{self, EntryRef, LedgerError, Owner};
 use juhe_store::{Db, StoreError};
@@ -16,27 +16,8 @@ use proptest::test_runner::{Config, TestRunner};
 
 const CNY: Currency = Currency::CNY;
 
-#[derive(Debug, Clone)]
-enum Op {
-    Topup(usize, i64),
-    Pay(usize, i64),
-    Refund(usize, i64),
-    Hold(usize, i64),
-    Capture(usize, i64),
-    Void(usize),
-    Expire(usize),
-}
-
 fn op() -> impl Strategy<Value = Op> {
-    prop_oneof![
-        (0..3usize, 1..50_000i64).prop_map(|(w, a)| Op::Topup(w, a)),
-        (0..3usize, 1..60_000i64).prop_map(|(w, a)| Op::Pay(w, a)),
-        (0..12usize, 1..60_000i64).prop_map(|(p, a)| Op::Refund(p, a)),
-        (0..3usize, 1..60_000i64).prop_map(|(w, a)| Op::Hold(w, a)),
-        (0..12usize, 0..60_000i64).prop_map(|(h, a)| Op::Capture(h, a)),
-        (0..12usize).prop_map(Op::Void),
-        (0..12usize).prop_map(Op::Expire),
-    ]
+    op_strategy(12)
 }
 
 /// Accounts of one case: ids in the store, indexes in the model.
