@@ -156,19 +156,6 @@ pub async fn record_attempt(tx: Tx<'_>, a: &AttemptRecord<'_>) -> Result<bool, S
     Ok(true)
 }
 
-/// Puts a delivery back in the queue (operator resend).
-pub async fn resend(tx: Tx<'_>, delivery_id: &str, now: i64) -> Result<bool, StoreError> {
-    let n = query(
-        "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = $1, lease_until = 0, updated_at = $1 \
-         WHERE id = $2 AND status IN ('delivered', 'exhausted')",
-    )
-    .bind(now)
-    .bind(delivery_id)
-    .execute(tx)
-    .await?;
-    Ok(n == 1)
-}
-
 #[derive(Debug, Clone, FromRow)]
 pub struct DeliveryRow {
     pub id: String,

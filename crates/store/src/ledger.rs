@@ -181,23 +181,6 @@ pub async fn customer_wallet(
     Ok(found.map(|(id,)| id))
 }
 
-pub async fn find_account_tx(
-    tx: Tx<'_>,
-    owner: Owner<'_>,
-    kind: AccountKind,
-    currency: Currency,
-) -> Result<Option<AccountRow>, StoreError> {
-    query(format!(
-        "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE owner_type = $1 AND owner_id = $2 AND kind = $3 AND currency = $4"
-    ))
-    .bind(owner.owner_type)
-    .bind(owner.owner_id)
-    .bind(kind.as_str())
-    .bind(currency.code())
-    .fetch_optional(tx)
-    .await
-}
-
 /// Every account of an owner (a customer's wallets in each currency).
 pub async fn accounts_of(pool: &AnyPool, owner: Owner<'_>) -> Result<Vec<AccountRow>, StoreError> {
     Ok(sqlx::query_as(&format!(

@@ -96,13 +96,6 @@ pub async fn get_merchant(pool: &AnyPool, id: &str) -> Result<Option<MerchantRow
     )
 }
 
-pub async fn get_merchant_tx(tx: Tx<'_>, id: &str) -> Result<Option<MerchantRow>, StoreError> {
-    query("SELECT id, name, status, wallet_fee_bps, created_at FROM merchants WHERE id = $1")
-        .bind(id)
-        .fetch_optional(tx)
-        .await
-}
-
 pub async fn get_app(pool: &AnyPool, id: &str) -> Result<Option<AppRow>, StoreError> {
     Ok(sqlx::query_as(
         "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at \
@@ -111,15 +104,6 @@ pub async fn get_app(pool: &AnyPool, id: &str) -> Result<Option<AppRow>, StoreEr
     .bind(id)
     .fetch_optional(pool)
     .await?)
-}
-
-pub async fn set_app_notify_url(tx: Tx<'_>, app_id: &str, url: Option<&str>) -> Result<(), StoreError> {
-    query("UPDATE apps SET notify_url = $1 WHERE id = $2")
-        .bind(url)
-        .bind(app_id)
-        .execute(tx)
-        .await?;
-    Ok(())
 }
 
 pub async fn get_app_tx(tx: Tx<'_>, id: &str) -> Result<Option<AppRow>, StoreError> {

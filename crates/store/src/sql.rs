@@ -11,7 +11,7 @@
 //! because PostgreSQL wants to know what a NULL parameter is).
 
 use crate::error::StoreError;
-use sqlx::{Any, AnyConnection, Column, Row as _, Transaction, ValueRef};
+use sqlx::{Any, Column, Row as _, Transaction, ValueRef};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,15 +21,6 @@ pub enum Conn {
     Lite(rusqlite::Connection),
     /// PostgreSQL (or any sqlx engine): an open transaction.
     Any(Transaction<'static, Any>),
-}
-
-impl Conn {
-    fn any(&mut self) -> Option<&mut AnyConnection> {
-        match self {
-            Conn::Any(tx) => Some(&mut **tx),
-            Conn::Lite(_) => None,
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -221,21 +212,17 @@ impl Query {
     pub async fn execute(self, conn: &mut Conn) -> Result<u64, StoreError> {
         match conn {
             Conn::Lite(c) => lite_execute(c, &self.sql, &self.args),
-            Conn::Any(_) => {
-                let c = conn.any().ok_or_else(|| StoreError::Database("no connection".into()))?;
-                Ok(any_query(&self.sql, &self.args).execute(c).await?.rows_affected())
-            }
+            Conn::Any(tx) => Ok(any_query(&self.sql, &self.args)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected()),
         }
     }
 
     pub async fn fetch_all<T: FromRow>(self, conn: &mut Conn) -> Result<Vec<T>, StoreError> {
         let rows = match conn {
             Conn::Lite(c) => lite_fetch(c, &self.sql, &self.args)?,
-            Conn::Any(_) => {
-                let c = conn.any().ok_or_else(|| StoreError::Database("no connection".into()))?;
-                let rows = any_query(&self.sql, &self.args).fetch_all(c).await?;
-                any_rows(&rows)?
-            }
+            Conn::Any(tx) => any_rows(&any_query(&self.sql, &self.args).fetch_all(&mut **tx).await?)?,
         };
         rows.iter().map(T::from_row).collect()
     }
