@@ -161,3 +161,8 @@ where
 pub fn created_or_ok(created: bool) -> StatusCode {
     if created { StatusCode::CREATED } else { StatusCode::OK }
 }
+
+/// Serialises a view for an idempotent response.
+pub fn to_json<T: serde::Serialize>(view: &T) -> Result<String, ApiError> {
+    serde_json::to_string(view).map_err(|e| ApiError::new(juhe_domain::ErrorCode::InternalError, e.to_string()))
+}

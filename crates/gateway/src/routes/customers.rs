@@ -56,7 +56,7 @@ pub async fn create(
         Box::pin(async move {
             let (row, created) = juhe_service::customers::create(&mut *tx, &caller, &input).await?;
             let view = CustomerView::new(&row, &[]);
-            Ok((idempotency::created_or_ok(created), to_json(&view)?))
+            Ok((idempotency::created_or_ok(created), idempotency::to_json(&view)?))
         })
     });
     Ok(idempotency::run(&state, write, op).await)
@@ -74,9 +74,4 @@ pub async fn fetch(
         .ok_or_else(|| ApiError::new(juhe_domain::ErrorCode::NotFound, "no such customer"))?;
     let wallets = accounts_of(state.db.reader(), Owner::customer(&row.id)).await?;
     Ok(Json(CustomerView::new(&row, &wallets)))
-}
-
-/// Serialises a view for an idempotent response.
-pub(crate) fn to_json<T: serde::Serialize>(view: &T) -> Result<String, ApiError> {
-    serde_json::to_string(view).map_err(|e| ApiError::new(juhe_domain::ErrorCode::InternalError, e.to_string()))
 }

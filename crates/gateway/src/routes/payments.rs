@@ -1,6 +1,5 @@
 //! /v1/payments
 
-use super::customers::to_json;
 use super::{DEFAULT_PAGE, MAX_PAGE};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency;
@@ -102,7 +101,10 @@ pub async fn create(
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
             let (row, created) = juhe_service::payments::create(&mut *tx, &caller, &input).await?;
-            Ok((idempotency::created_or_ok(created), to_json(&PaymentView::from(&row))?))
+            Ok((
+                idempotency::created_or_ok(created),
+                idempotency::to_json(&PaymentView::from(&row))?,
+            ))
         })
     });
     Ok(idempotency::run(&state, write, op).await)
@@ -225,7 +227,10 @@ pub async fn close(
         let (caller, id) = (caller.clone(), id.clone());
         Box::pin(async move {
             let row = juhe_service::payments::close(&mut *tx, &caller, &id).await?;
-            Ok((axum::http::StatusCode::OK, to_json(&PaymentView::from(&row))?))
+            Ok((
+                axum::http::StatusCode::OK,
+                idempotency::to_json(&PaymentView::from(&row))?,
+            ))
         })
     });
     Ok(idempotency::run(&state, write, op).await)

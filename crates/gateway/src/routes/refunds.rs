@@ -1,6 +1,5 @@
 //! /v1/payments/{id}/refunds and /v1/refunds
 
-use super::customers::to_json;
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency;
 use crate::json::JsonBody;
@@ -61,7 +60,10 @@ pub async fn create(
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
             let (row, created) = juhe_service::refunds::create(&mut *tx, &caller, &input.0, &input.1).await?;
-            Ok((idempotency::created_or_ok(created), to_json(&RefundView::from(&row))?))
+            Ok((
+                idempotency::created_or_ok(created),
+                idempotency::to_json(&RefundView::from(&row))?,
+            ))
         })
     });
     Ok(idempotency::run(&state, write, op).await)

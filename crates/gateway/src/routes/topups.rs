@@ -1,6 +1,5 @@
 //! /v1/topups
 
-use super::customers::to_json;
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency;
 use crate::json::JsonBody;
@@ -62,7 +61,10 @@ pub async fn create(
         let (caller, input) = (caller.clone(), input.clone());
         Box::pin(async move {
             let (row, created) = juhe_service::topups::create(&mut *tx, &caller, &input).await?;
-            Ok((idempotency::created_or_ok(created), to_json(&TopupView::from(&row))?))
+            Ok((
+                idempotency::created_or_ok(created),
+                idempotency::to_json(&TopupView::from(&row))?,
+            ))
         })
     });
     Ok(idempotency::run(&state, write, op).await)
