@@ -209,6 +209,48 @@ impl Money {
     }
 }
 
+impl Money {
+    /// Reads a major-unit decimal string as a channel sends it ("12.34",
+    /// "12.3", "12", "-0.04") into exact minor units. More decimals than the
+    /// currency has, signs in odd places, exponents or blanks are refused,
+    /// never rounded: a channel's amount must match to the minor unit.
+    pub fn from_decimal_str(text: &str, currency: Currency) -> Result<Money, DomainError> {
+        let bad = || DomainError::InvalidAmount { max: MAX_AMOUNT };
+        let (negative, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        let (whole, frac) = match digits.split_once('.') {
+            Some((w, f)) => (w, f),
+            None => (digits, ""),
+        };
+        let exp = currency.exponent as usize;
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || frac.len() > exp {
+            return Err(bad());
+        }
+        if digits.contains('.') && frac.is_empty() {
+            return Err(bad());
+        }
+        let unit = 10i64.pow(exp as u32);
+        let whole: i64 = whole.parse().map_err(|_| bad())?;
+        let frac_value: i64 = if frac.is_empty() {
+            0
+        } else {
+            let f: i64 = frac.parse().map_err(|_| bad())?;
+            f * 10i64.pow((exp - frac.len()) as u32)
+        };
+        let magnitude = whole
+            .checked_mul(unit)
+            .and_then(|w| w.checked_add(frac_value))
+            .ok_or_else(bad)?;
+        if magnitude > MAX_AMOUNT {
+            return Err(bad());
+        }
+        Ok(Money::new(if negative { -magnitude } else { magnitude }, currency))
+    }
+}
+
 /// How a fraction of a minor unit is resolved. Every division of money names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Rounding {
@@ -343,6 +385,29 @@ mod tests {
         assert!(mul_div(i64::MAX, 3, 1, Rounding::HalfUp).is_err());
     }
 
+    #[test]
+    fn channel_decimal_strings() {
+        let cny = Currency::CNY;
+        assert_eq!(Money::from_decimal_str("0.01", cny).unwrap().amount, 1);
+        assert_eq!(Money::from_decimal_str("12.3", cny).unwrap().amount, 1230);
+        assert_eq!(Money::from_decimal_str("12", cny).unwrap().amount, 1200);
+        assert_eq!(Money::from_decimal_str("-0.04", cny).unwrap().amount, -4);
+        for bad in [
+            "",
+            ".5",
+            "1.",
+            "1.234",
+            "1e3",
+            "+1",
+            " 1",
+            "1,00",
+            "--1",
+            "10000000000000.01",
+        ] {
+            assert!(Money::from_decimal_str(bad, cny).is_err(), "{bad:?} must be refused");
+        }
+    }
+
     proptest! {
         #[test]
         fn mul_div_is_within_one_unit_of_exact(v in -MAX_AMOUNT..=MAX_AMOUNT, n in 0i64..=10_000, d in 1i64..=10_000) {
@@ -355,6 +420,14 @@ mod tests {
             let down = mul_div(v, n, d, Rounding::Down).unwrap();
             let up = mul_div(v, n, d, Rounding::Up).unwrap();
             prop_assert!(down.abs() <= up.abs());
+        }
+
+        #[test]
+        fn decimal_string_parses_back_exactly(v in -MAX_AMOUNT..=MAX_AMOUNT) {
+            for currency in Currency::all() {
+                let m = Money::new(v, *currency);
+                prop_assert_eq!(Money::from_decimal_str(&m.to_decimal_string(), *currency).unwrap(), m);
+            }
         }
 
         #[test]
