@@ -20,6 +20,12 @@ pub enum KeyError {
     SignFailed,
     #[error("ciphertext does not decrypt under this key")]
     DecryptFailed,
+    #[error("the encryption operation failed")]
+    EncryptFailed,
+    #[error("the {0} has the wrong length")]
+    BadLength(&'static str),
+    #[error("the text is not an X.509 certificate")]
+    NotACertificate,
 }
 
 /// The PEM label (`RSA PRIVATE KEY`, `CERTIFICATE`, …) if the text has armour.

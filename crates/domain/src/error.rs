@@ -30,7 +30,9 @@ pub enum ErrorCode {
     RefundExceedsPaid,
     PaymentNotRefundable,
     HoldExceeded,
+    LimitExceeded,
     RateLimited,
+    ChannelUnavailable,
     ServiceUnavailable,
     InternalError,
 }
@@ -60,7 +62,9 @@ impl ErrorCode {
         ErrorCode::RefundExceedsPaid,
         ErrorCode::PaymentNotRefundable,
         ErrorCode::HoldExceeded,
+        ErrorCode::LimitExceeded,
         ErrorCode::RateLimited,
+        ErrorCode::ChannelUnavailable,
         ErrorCode::ServiceUnavailable,
         ErrorCode::InternalError,
     ];
@@ -89,7 +93,9 @@ impl ErrorCode {
             ErrorCode::RefundExceedsPaid => "refund_exceeds_paid",
             ErrorCode::PaymentNotRefundable => "payment_not_refundable",
             ErrorCode::HoldExceeded => "hold_exceeded",
+            ErrorCode::LimitExceeded => "limit_exceeded",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::ChannelUnavailable => "channel_unavailable",
             ErrorCode::ServiceUnavailable => "service_unavailable",
             ErrorCode::InternalError => "internal_error",
         }
@@ -129,6 +135,8 @@ pub enum DomainError {
     NotRefundable { status: &'static str },
     #[error("unbalanced journal entry: {0}")]
     UnbalancedEntry(String),
+    #[error("the amount is above the channel limits configured for this merchant (per payment or per day)")]
+    LimitExceeded,
     #[error("{0}")]
     Invalid(String),
 }
@@ -146,6 +154,7 @@ impl DomainError {
             DomainError::NotRefundable { .. } => ErrorCode::PaymentNotRefundable,
             // An unbalanced entry is always our bug, never the client's.
             DomainError::UnbalancedEntry(_) => ErrorCode::InternalError,
+            DomainError::LimitExceeded => ErrorCode::LimitExceeded,
             DomainError::Invalid(_) => ErrorCode::InvalidRequest,
         }
     }

@@ -12,6 +12,30 @@ use zeroize::Zeroizing;
 /// How long an app stays cached: a disabled app stops working within this.
 const TTL: Duration = Duration::from_secs(30);
 
+/// An app's own public key, for the asymmetric request schemes.
+#[derive(Clone)]
+pub enum AppPublicKey {
+    Rsa(juhe_crypto::RsaPublic),
+    Sm2(juhe_crypto::Sm2Public),
+}
+
+impl AppPublicKey {
+    /// Reads an RSA (SPKI / PKCS#1) or SM2 (SPKI) public key.
+    pub fn parse(text: &str) -> Option<AppPublicKey> {
+        if let Ok(k) = juhe_crypto::RsaPublic::parse(text) {
+            return Some(AppPublicKey::Rsa(k));
+        }
+        juhe_crypto::Sm2Public::parse(text).ok().map(AppPublicKey::Sm2)
+    }
+
+    pub fn scheme(&self) -> juhe_crypto::AuthScheme {
+        match self {
+            AppPublicKey::Rsa(_) => juhe_crypto::AuthScheme::Sha256Rsa2048,
+            AppPublicKey::Sm2(_) => juhe_crypto::AuthScheme::Sm2WithSm3,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct ActiveApp {
     pub app_id: String,
@@ -20,6 +44,8 @@ pub struct ActiveApp {
     pub notify_url: Option<String>,
     pub wallet_fee_bps: i64,
     pub usable: bool,
+    /// Set when the app signs with its own key pair (then only that scheme is accepted).
+    pub public_key: Option<Arc<AppPublicKey>>,
 }
 
 #[derive(Clone, Default)]
@@ -50,6 +76,12 @@ impl AppCache {
             notify_url: row.notify_url.clone(),
             wallet_fee_bps: merchant.wallet_fee_bps,
             usable: row.status == "active" && merchant.status == "active",
+            public_key: match row.public_key.as_deref() {
+                Some(pem) => Some(Arc::new(AppPublicKey::parse(pem).ok_or_else(|| {
+                    StoreError::Corrupt(format!("app {app_id} public key does not parse"))
+                })?)),
+                None => None,
+            },
         };
         if let Ok(mut map) = self.inner.write() {
             map.insert(app_id.to_string(), (app.clone(), Instant::now()));

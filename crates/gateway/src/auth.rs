@@ -2,17 +2,23 @@
 //!
 //! `Authorization: JUHE-HMAC-SHA256 app_id="…",timestamp="…",nonce="…",signature="…"`
 //! with `signature = base64(HMAC-SHA256(app_secret, METHOD\nPATH_WITH_QUERY\nTIMESTAMP\nNONCE\nBODY\n))`.
+//! An app with its own key pair signs the same string with
+//! `JUHE-SHA256-RSA2048` (RSASSA-PKCS1-v1_5, SHA-256) or `JUHE-SM2-WITH-SM3`
+//! (SM2 over SM3, default user id), and then only that scheme is accepted.
 //! Checked in this order: header shape, clock window, app, signature (in
 //! constant time), then the nonce is recorded — only a correctly signed
 //! request can use up a nonce.
 
+use crate::apps::AppPublicKey;
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
-use juhe_crypto::{request_string_to_sign, verify_hmac_sha256_base64};
+use juhe_crypto::AuthScheme;
+use juhe_crypto::merchant_auth::{RequestParts, verify_request_rsa, verify_request_sm2};
+use juhe_crypto::verify_hmac_sha256_base64;
 use juhe_domain::ErrorCode;
 use juhe_service::Caller;
 use juhe_store::clock::now_ms;
@@ -22,8 +28,11 @@ pub use juhe_crypto::AUTH_SCHEME as SCHEME;
 /// The parsed Authorization header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
+    pub scheme: AuthScheme,
     pub app_id: String,
     pub timestamp: i64,
+    /// The timestamp exactly as sent (it is part of the signed string).
+    pub timestamp_text: String,
     pub nonce: String,
     pub signature: String,
 }
@@ -31,10 +40,10 @@ pub struct Credentials {
 /// Parses `SCHEME k="v",k="v",…`, pairs in any order.
 pub fn parse_authorization(header: &str) -> Result<Credentials, ApiError> {
     let bad = |m: &str| ApiError::new(ErrorCode::Unauthorized, m.to_string());
-    let rest = header
-        .strip_prefix(SCHEME)
-        .filter(|r| r.starts_with(' '))
-        .ok_or_else(|| bad("Authorization must use the JUHE-HMAC-SHA256 scheme"))?;
+    let (scheme_word, rest) = header.split_once(' ').unwrap_or((header, ""));
+    let scheme = AuthScheme::parse(scheme_word).ok_or_else(|| {
+        bad("Authorization must use the JUHE-HMAC-SHA256, JUHE-SHA256-RSA2048 or JUHE-SM2-WITH-SM3 scheme")
+    })?;
     let (mut app_id, mut timestamp, mut nonce, mut signature) = (None, None, None, None);
     for pair in rest.split(',') {
         let (k, v) = pair
@@ -59,8 +68,8 @@ pub fn parse_authorization(header: &str) -> Result<Credentials, ApiError> {
     }
     let missing = |name: &str| bad(&format!("Authorization lacks {name}"));
     let app_id = app_id.ok_or_else(|| missing("app_id"))?;
-    let timestamp = timestamp
-        .ok_or_else(|| missing("timestamp"))?
+    let timestamp_text = timestamp.ok_or_else(|| missing("timestamp"))?;
+    let timestamp = timestamp_text
         .parse::<i64>()
         .map_err(|_| bad("timestamp must be Unix seconds"))?;
     let nonce = nonce.ok_or_else(|| missing("nonce"))?;
@@ -69,8 +78,10 @@ pub fn parse_authorization(header: &str) -> Result<Credentials, ApiError> {
     }
     let signature = signature.ok_or_else(|| missing("signature"))?;
     Ok(Credentials {
+        scheme,
         app_id,
         timestamp,
+        timestamp_text,
         nonce,
         signature,
     })
@@ -117,15 +128,27 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
             format!("the body exceeds {} bytes", state.config.body_limit),
         )
     })?;
-    let path_with_query = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-    let message = request_string_to_sign(
-        parts.method.as_str(),
-        path_with_query,
-        &creds.timestamp.to_string(),
-        &creds.nonce,
-        &bytes,
-    );
-    if !verify_hmac_sha256_base64(app.secret.as_bytes(), &message, &creds.signature) {
+    let verified = match (creds.scheme, app.public_key.as_deref()) {
+        (AuthScheme::HmacSha256, None) => verify_hmac_sha256_base64(
+            app.secret.as_bytes(),
+            &signed_parts(&parts, &creds, &bytes).string_to_sign(),
+            &creds.signature,
+        ),
+        (AuthScheme::Sha256Rsa2048, Some(AppPublicKey::Rsa(key))) => {
+            verify_request_rsa(key, &signed_parts(&parts, &creds, &bytes), &creds.signature)
+        }
+        (AuthScheme::Sm2WithSm3, Some(AppPublicKey::Sm2(key))) => {
+            verify_request_sm2(key, &signed_parts(&parts, &creds, &bytes), &creds.signature)
+        }
+        (_, key) => {
+            let expected = key.map(|k| k.scheme()).unwrap_or(AuthScheme::HmacSha256);
+            return Err(ApiError::new(
+                ErrorCode::Unauthorized,
+                format!("this app signs with {}", expected.as_str()),
+            ));
+        }
+    };
+    if !verified {
         return Err(ApiError::new(
             ErrorCode::BadSignature,
             "the signature does not match the request",
@@ -174,6 +197,17 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
     Ok(next.run(request).await)
 }
 
+/// The signed parts of the request, for the asymmetric schemes.
+fn signed_parts<'a>(parts: &'a axum::http::request::Parts, creds: &'a Credentials, body: &'a [u8]) -> RequestParts<'a> {
+    RequestParts {
+        method: parts.method.as_str(),
+        path_with_query: parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/"),
+        timestamp: &creds.timestamp_text,
+        nonce: &creds.nonce,
+        body,
+    }
+}
+
 /// A signed request's nonce, to be recorded exactly once per app.
 #[derive(Debug, Clone)]
 pub struct Nonce {
@@ -212,8 +246,10 @@ mod tests {
         assert_eq!(
             c,
             Credentials {
+                scheme: AuthScheme::HmacSha256,
                 app_id: "app_1".into(),
                 timestamp: 1_700_000_000,
+                timestamp_text: "1700000000".into(),
                 nonce: "n1".into(),
                 signature: "c2ln".into()
             }

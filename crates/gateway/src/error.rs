@@ -52,9 +52,9 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         | IllegalStateTransition
         | PaymentNotRefundable => StatusCode::CONFLICT,
         PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        RefundExceedsPaid | HoldExceeded => StatusCode::UNPROCESSABLE_ENTITY,
+        RefundExceedsPaid | HoldExceeded | LimitExceeded => StatusCode::UNPROCESSABLE_ENTITY,
         RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        ServiceUnavailable | ChannelUnavailable => StatusCode::SERVICE_UNAVAILABLE,
         InternalError => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

@@ -16,6 +16,8 @@ Errors are {\"error\":{\"code\",\"message\"}} with the stable codes of docs/erro
         crate::routes::topups::create, crate::routes::topups::fetch,
         crate::routes::payments::create, crate::routes::payments::fetch, crate::routes::payments::list, crate::routes::payments::close,
         crate::routes::refunds::create, crate::routes::refunds::fetch, crate::routes::refunds::list_for_payment,
+        crate::routes::channels::list,
+        crate::routes::admin::create, crate::routes::admin::update, crate::routes::admin::list, crate::routes::admin::set_public_key,
     ),
     modifiers(&Security),
 )]
@@ -31,6 +33,13 @@ impl Modify for Security {
                 SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                     "Authorization",
                     "JUHE-HMAC-SHA256 app_id=\"…\",timestamp=\"…\",nonce=\"…\",signature=\"…\"",
+                ))),
+            );
+            components.add_security_scheme(
+                "admin_token",
+                SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                    "Authorization",
+                    "Bearer <platform admin token>",
                 ))),
             );
         }

@@ -3,7 +3,10 @@
 use crate::apps::AppCache;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
+use juhe_channel::Registry;
+use juhe_channel::breaker::{BreakerPolicy, Breakers};
 use juhe_crypto::MasterKey;
+use juhe_service::channels::{ChannelHub, PollPolicy};
 use juhe_store::Db;
 use std::sync::Arc;
 
@@ -16,6 +19,10 @@ pub struct GatewayConfig {
     /// Sustained requests per second per app, and the burst above it.
     pub rate_per_sec: u32,
     pub rate_burst: u32,
+    /// Bearer token of the platform admin API (`/admin/v1`); none disables it.
+    pub admin_token: Option<String>,
+    /// juhe's base URL as channels reach it (notification URLs).
+    pub public_url: String,
 }
 
 impl Default for GatewayConfig {
@@ -25,6 +32,8 @@ impl Default for GatewayConfig {
             max_clock_skew_secs: 300,
             rate_per_sec: 2000,
             rate_burst: 4000,
+            admin_token: None,
+            public_url: "http://127.0.0.1:8080".to_string(),
         }
     }
 }
@@ -37,12 +46,26 @@ pub struct AppState {
     pub apps: AppCache,
     pub metrics: Metrics,
     pub limiter: RateLimiter,
+    pub hub: ChannelHub,
 }
 
 impl AppState {
+    /// A gateway with an empty channel registry (wallet payments only).
     pub fn new(db: Db, keys: MasterKey, config: GatewayConfig) -> AppState {
+        let hub = ChannelHub {
+            registry: std::sync::Arc::new(Registry::new()),
+            breakers: std::sync::Arc::new(Breakers::new(BreakerPolicy::default())),
+            keys: keys.clone(),
+            public_url: config.public_url.clone(),
+            poll: PollPolicy::default(),
+        };
+        Self::with_hub(db, keys, config, hub)
+    }
+
+    pub fn with_hub(db: Db, keys: MasterKey, config: GatewayConfig, hub: ChannelHub) -> AppState {
         let limiter = RateLimiter::new(config.rate_per_sec, config.rate_burst);
         AppState {
+            hub,
             db,
             keys,
             config: Arc::new(config),

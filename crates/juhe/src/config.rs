@@ -34,6 +34,11 @@ pub struct FileConfig {
     pub sweep_interval_secs: Option<u64>,
     pub rate_per_sec: Option<u32>,
     pub rate_burst: Option<u32>,
+    /// juhe's base URL as channels reach it (their notification URLs);
+    /// default: http://<listen address>.
+    pub public_url: Option<String>,
+    /// Divides the channel follow-up schedule (tests and demos run it fast).
+    pub channel_poll_scale: Option<i64>,
 }
 
 /// The settings every database command shares, resolved.

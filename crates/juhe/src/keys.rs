@@ -17,11 +17,41 @@ pub fn load_or_create(path: &Path) -> Result<MasterKey, KeyError> {
     if let Ok(text) = std::env::var("JUHE_MASTER_KEY") {
         return Ok(MasterKey::parse(&text)?);
     }
+    let text = read_or_create(
+        path,
+        MasterKey::generate_encoded,
+        "# juhe master key: seals stored secrets. Back it up; losing it loses them.",
+    )?;
+    Ok(MasterKey::parse(&text)?)
+}
+
+/// The platform admin API token: from `JUHE_ADMIN_TOKEN`, else from its
+/// file (created with a fresh random token, mode 0600, on first use).
+pub fn admin_token(path: &Path) -> Result<String, KeyError> {
+    if let Ok(text) = std::env::var("JUHE_ADMIN_TOKEN") {
+        return Ok(text.trim().to_string());
+    }
+    let text = read_or_create(
+        path,
+        || juhe_store::ids::random_hex(24),
+        "# juhe platform admin token: Authorization: Bearer <token> on /admin/v1.",
+    )?;
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// Reads a secret file, or creates it (mode 0600, synced) with `fresh()`
+/// under a comment line. Returns the file's text.
+fn read_or_create(path: &Path, fresh: impl FnOnce() -> String, comment: &str) -> Result<String, KeyError> {
     let shown = path.display().to_string();
     match std::fs::read_to_string(path) {
-        Ok(text) => Ok(MasterKey::parse(&text)?),
+        Ok(text) => Ok(text),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let encoded = MasterKey::generate_encoded();
+            let value = fresh();
             let mut options = std::fs::OpenOptions::new();
             options.write(true).create_new(true);
             #[cfg(unix)]
@@ -30,13 +60,11 @@ pub fn load_or_create(path: &Path) -> Result<MasterKey, KeyError> {
                 options.mode(0o600);
             }
             let mut f = options.open(path).map_err(|e| KeyError::Io(shown.clone(), e))?;
-            f.write_all(
-                format!("# juhe master key: seals stored secrets. Back it up; losing it loses them.\n{encoded}\n")
-                    .as_bytes(),
-            )
-            .and_then(|_| f.sync_all())
-            .map_err(|e| KeyError::Io(shown.clone(), e))?;
-            Ok(MasterKey::parse(&encoded)?)
+            let text = format!("{comment}\n{value}\n");
+            f.write_all(text.as_bytes())
+                .and_then(|_| f.sync_all())
+                .map_err(|e| KeyError::Io(shown.clone(), e))?;
+            Ok(text)
         }
         Err(e) => Err(KeyError::Io(shown, e)),
     }

@@ -1,6 +1,7 @@
 //! The one juhe binary.
 
 mod call;
+mod channels;
 mod config;
 mod demo;
 mod keys;

@@ -4,6 +4,7 @@ use crate::config::DbArgs;
 use clap::Args;
 use juhe_domain::webhook::RetrySchedule;
 use juhe_gateway::{AppState, GatewayConfig};
+use juhe_service::channels::PollPolicy;
 use juhe_store::{Db, DbConfig};
 use std::time::Duration;
 use tokio::sync::watch;
@@ -35,14 +36,28 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let local = listener.local_addr()?;
     let base_url = format!("http://{local}");
 
-    let mut gateway = GatewayConfig::default();
+    let mut gateway = GatewayConfig {
+        admin_token: Some(crate::keys::admin_token(&resolved.data_dir.join("admin.token"))?),
+        public_url: resolved.file.public_url.clone().unwrap_or_else(|| base_url.clone()),
+        ..GatewayConfig::default()
+    };
     if let Some(r) = resolved.file.rate_per_sec {
         gateway.rate_per_sec = r;
     }
     if let Some(b) = resolved.file.rate_burst {
         gateway.rate_burst = b;
     }
-    let state = AppState::new(db.clone(), keys.clone(), gateway);
+    let poll_scale = std::env::var("JUHE_CHANNEL_POLL_SCALE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .or(resolved.file.channel_poll_scale)
+        .unwrap_or(1);
+    let hub = crate::channels::hub(
+        &keys,
+        &gateway.public_url,
+        PollPolicy::default().scaled_down(poll_scale),
+    );
+    let state = AppState::with_hub(db.clone(), keys.clone(), gateway, hub.clone());
 
     if args.demo {
         let creds = crate::demo::seed(&db, &keys, &resolved.data_dir, &base_url).await?;
@@ -67,7 +82,13 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let worker = juhe_webhooks::Worker::new(db.clone(), keys.clone(), worker_config)?;
     let webhooks = tokio::spawn(worker.run(stop_rx.clone()));
     let sweep_every = Duration::from_secs(resolved.file.sweep_interval_secs.unwrap_or(15).max(1));
-    let sweeper = tokio::spawn(sweep_loop(db.clone(), sweep_every, stop_rx));
+    let sweeper = tokio::spawn(sweep_loop(db.clone(), sweep_every, stop_rx.clone()));
+    let channel_tasks = tokio::spawn(juhe_service::channels::tasks::run(
+        db.clone(),
+        hub,
+        Duration::from_millis(if poll_scale > 1 { 20 } else { 500 }),
+        stopped(stop_rx),
+    ));
 
     tracing::info!(%local, database = %redact(&resolved.database_url), "juhe is listening");
     println!("juhe listening on {base_url}");
@@ -78,8 +99,18 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let _ = stop_tx.send(true);
     let _ = webhooks.await;
     let _ = sweeper.await;
+    let _ = channel_tasks.await;
     db.close().await;
     Ok(())
+}
+
+/// Resolves when the stop signal is sent.
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
 }
 
 async fn sweep_loop(db: Db, every: Duration, mut stop: watch::Receiver<bool>) {

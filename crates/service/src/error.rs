@@ -17,6 +17,8 @@ pub enum ServiceError {
     InvalidRequest(String),
     #[error("{0}")]
     UnsupportedWay(String),
+    #[error("{0}")]
+    ChannelUnavailable(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -29,6 +31,7 @@ impl ServiceError {
             ServiceError::NumberConflict { .. } => ErrorCode::OrderNoConflict,
             ServiceError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ServiceError::UnsupportedWay(_) => ErrorCode::UnsupportedWay,
+            ServiceError::ChannelUnavailable(_) => ErrorCode::ChannelUnavailable,
             ServiceError::Store(_) => ErrorCode::ServiceUnavailable,
         }
     }

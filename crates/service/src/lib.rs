@@ -6,6 +6,7 @@
 //! Rules come from `juhe-domain`; SQL stays in `juhe-store`.
 
 pub mod caller;
+pub mod channels;
 pub mod customers;
 pub mod error;
 pub mod events;

@@ -4,7 +4,7 @@
 use crate::caller::Caller;
 use crate::error::ServiceError;
 use juhe_store::clock::now_ms;
-use juhe_store::{Db, Tx, ledger, merchants, payments};
+use juhe_store::{Db, Tx, ledger, payments};
 
 /// How long idempotency records are kept.
 pub const IDEMPOTENCY_RETENTION_MS: i64 = 24 * 60 * 60 * 1000;
@@ -56,18 +56,7 @@ async fn close_expired_payments(tx: Tx<'_>, now: i64, limit: i64) -> Result<usiz
     let due = payments::due_for_expiry(&mut *tx, now, limit).await?;
     let mut closed = 0;
     for p in due {
-        // Only unpaid orders close by time; one in processing waits for its
-        // channel (the channels issue adds query-then-reverse at the deadline).
-        if p.status != "created" {
-            continue;
-        }
-        let app = merchants::get_app_tx(&mut *tx, &p.app_id).await?;
-        let caller = Caller {
-            merchant_id: p.merchant_id.clone(),
-            app_id: p.app_id.clone(),
-            notify_url: app.and_then(|a| a.notify_url),
-            wallet_fee_bps: 0,
-        };
+        let caller = Caller::of_app(&mut *tx, &p.merchant_id, &p.app_id).await?;
         crate::payments::close(&mut *tx, &caller, &p.id).await?;
         closed += 1;
     }

@@ -6,12 +6,12 @@
 //! stores way and channel so they fit without a redesign.
 
 use crate::caller::Caller;
+use crate::channels::settle::post_collection;
 use crate::error::ServiceError;
 use crate::events::emit;
 use crate::fingerprint::fingerprint;
 use crate::views::PaymentView;
 use juhe_domain::fee::fee_for;
-use juhe_domain::ledger::{AccountKind, JournalEntry, Posting};
 use juhe_domain::payment::{PaymentAction, PaymentMachine, PaymentStatus};
 use juhe_domain::state::transition;
 use juhe_domain::way::{ChannelCode, Way};
@@ -21,7 +21,7 @@ use juhe_store::Tx;
 use juhe_store::clock::now_ms;
 use juhe_store::customers;
 use juhe_store::ids::new_id;
-use juhe_store::ledger::{EntryRef, Owner, customer_wallet, ensure_account_id, post};
+use juhe_store::ledger::customer_wallet;
 use juhe_store::payments::{self, PaymentRow, StatusChange};
 
 /// Default time a payment may stay unpaid.
@@ -40,20 +40,55 @@ pub struct NewPayment {
     /// Canonical JSON text of the merchant's metadata object, if any.
     pub metadata: Option<String>,
     pub expire_seconds: i64,
+    /// What the way needs at the channel (payment code, payer id, …).
+    pub channel: ChannelInput,
+}
+
+/// Way-specific inputs for channel payments. (Card data is not here: it is
+/// passed to the channel call and never stored.)
+#[derive(Debug, Clone, Default)]
+pub struct ChannelInput {
+    /// The payer's payment code (`barcode`).
+    pub auth_code: Option<String>,
+    /// The payer's id at the channel (`jsapi`: WeChat openid, Alipay buyer id).
+    pub payer_id: Option<String>,
+    /// The payer's IP (`h5`).
+    pub payer_ip: Option<String>,
+    /// Where the payer's browser returns (`h5`).
+    pub return_url: Option<String>,
+    pub terminal_id: Option<String>,
+    pub site_id: Option<String>,
 }
 
 impl NewPayment {
-    fn fingerprint(&self) -> String {
-        fingerprint(&[
-            &self.money.amount.to_string(),
-            self.money.currency.code(),
-            &self.subject,
-            self.way.as_str(),
-            self.payer_customer_id.as_deref().unwrap_or(""),
-            self.notify_url.as_deref().unwrap_or(""),
-            self.metadata.as_deref().unwrap_or(""),
-            &self.expire_seconds.to_string(),
-        ])
+    pub fn fingerprint(&self) -> String {
+        let mut fields = vec![
+            self.money.amount.to_string(),
+            self.money.currency.code().to_string(),
+            self.subject.clone(),
+            self.way.as_str().to_string(),
+            self.payer_customer_id.clone().unwrap_or_default(),
+            self.notify_url.clone().unwrap_or_default(),
+            self.metadata.clone().unwrap_or_default(),
+            self.expire_seconds.to_string(),
+        ];
+        // Channel inputs join the print only when present, so the prints of
+        // payments stored before they existed stay the same.
+        let c = &self.channel;
+        let extra = [
+            &c.auth_code,
+            &c.payer_id,
+            &c.payer_ip,
+            &c.return_url,
+            &c.terminal_id,
+            &c.site_id,
+        ];
+        if extra.iter().any(|f| f.is_some()) {
+            fields.push("channel".to_string());
+            fields.extend(extra.iter().map(|f| f.as_deref().unwrap_or("").to_string()));
+        }
+        let refs: Vec<&str> = fields.iter().map(String::as_str).collect();
+        fingerprint(&refs)
     }
 }
 
@@ -108,6 +143,9 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
         updated_at: now,
         succeeded_at: Some(now),
         closed_at: None,
+        channel_config_id: None,
+        channel_trade_no: None,
+        pay_action: None,
     };
     if !payments::insert_if_absent(&mut *tx, &row).await? {
         return match existing_order(&mut *tx, caller, p).await? {
@@ -131,7 +169,7 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
 
 /// The app's payment with this order number: the same request if the fields
 /// match, a conflict if not, `None` if there is none.
-async fn existing_order(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<Option<PaymentRow>, ServiceError> {
+pub async fn existing_order(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<Option<PaymentRow>, ServiceError> {
     match payments::get_by_order_no_tx(tx, &caller.app_id, &p.merchant_order_no).await? {
         Some(existing) if existing.fingerprint == p.fingerprint() => Ok(Some(existing)),
         Some(_) => Err(ServiceError::NumberConflict {
@@ -142,8 +180,8 @@ async fn existing_order(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<O
     }
 }
 
-/// One balanced entry: Dr wallet amount; Cr merchant payable amount;
-/// Dr merchant payable fee; Cr platform fee revenue fee.
+/// Debits the payer's wallet for the payment (one balanced entry, see
+/// `channels::settle::post_collection`).
 async fn debit_wallet(tx: Tx<'_>, caller: &Caller, row: &PaymentRow, customer_id: &str) -> Result<(), ServiceError> {
     let currency = Currency::parse(&row.currency)?;
     let Some(wallet) = customer_wallet(&mut *tx, &caller.merchant_id, customer_id, currency).await? else {
@@ -158,35 +196,7 @@ async fn debit_wallet(tx: Tx<'_>, caller: &Caller, row: &PaymentRow, customer_id
         }
         .into());
     };
-    let payable = ensure_account_id(
-        &mut *tx,
-        Owner::merchant(&caller.merchant_id),
-        AccountKind::MerchantPayable,
-        currency,
-    )
-    .await?;
-    let mut postings = vec![
-        Posting::debit(wallet, currency, row.amount),
-        Posting::credit(payable.clone(), currency, row.amount),
-    ];
-    if row.fee > 0 {
-        let revenue = ensure_account_id(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
-        postings.push(Posting::debit(payable, currency, row.fee));
-        postings.push(Posting::credit(revenue, currency, row.fee));
-    }
-    let entry = JournalEntry::new(postings)?;
-    post(
-        tx,
-        EntryRef {
-            kind: "payment",
-            ref_type: "payment",
-            ref_id: &row.id,
-        },
-        &entry,
-    )
-    .await
-    .map_err(ServiceError::from)?;
-    Ok(())
+    post_collection(tx, row, wallet).await
 }
 
 /// Applies a transition from the table with a guarded update.
@@ -222,7 +232,12 @@ async fn advance(tx: Tx<'_>, row: &mut PaymentRow, action: PaymentAction, now: i
     Ok(())
 }
 
-/// Closes an unpaid payment at the merchant's request (or at expiry).
+/// A close at a channel not confirmed within this long is retried by its task.
+const CLOSE_RETRY_AFTER_MS: i64 = 30_000;
+
+/// Closes an unpaid payment at the merchant's request (or at expiry). A
+/// payment at a channel is only marked for closing here (see
+/// `channels::tasks::close_at_channel`).
 pub async fn close(tx: Tx<'_>, caller: &Caller, payment_id: &str) -> Result<PaymentRow, ServiceError> {
     let mut row = payments::get_tx(&mut *tx, &caller.merchant_id, payment_id)
         .await?
@@ -232,6 +247,20 @@ pub async fn close(tx: Tx<'_>, caller: &Caller, payment_id: &str) -> Result<Paym
         return Ok(row);
     }
     let now = now_ms();
+    if row.status == PaymentStatus::Processing.as_str() && row.channel != ChannelCode::Wallet.as_str() {
+        // At a channel: it must be closed there first (the caller does it
+        // now; the task does it if this process dies).
+        juhe_store::channel_tasks::arm(
+            &mut *tx,
+            juhe_store::channel_tasks::kind::CLOSE_PAYMENT,
+            &row.id,
+            now + CLOSE_RETRY_AFTER_MS,
+            row.expire_at.max(now) + CLOSE_RETRY_AFTER_MS,
+            now,
+        )
+        .await?;
+        return Ok(row);
+    }
     advance(&mut *tx, &mut row, PaymentAction::Close, now).await?;
     emit(
         &mut *tx,

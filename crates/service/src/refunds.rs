@@ -1,25 +1,35 @@
 //! Refunds: partial or full, never more than was paid in total. A wallet
 //! refund completes at once: the merchant's payable (and the platform's
-//! share of the fee, in proportion) goes back to the payer's wallet.
+//! share of the fee, in proportion) goes back to the payer's wallet. A
+//! refund of a channel payment is recorded here in `processing` with its
+//! amount reserved, then sent to the channel by `channels::refunds`.
 
 use crate::caller::Caller;
+use crate::channels::settle::complete_refund;
 use crate::error::ServiceError;
 use crate::events::emit;
 use crate::fingerprint::fingerprint;
 use crate::views::RefundView;
-use juhe_domain::fee::fee_refund;
-use juhe_domain::ledger::{AccountKind, JournalEntry, Posting};
+use juhe_domain::ledger::AccountKind;
 use juhe_domain::payment::PaymentStatus;
-use juhe_domain::refund::{RefundAction, RefundMachine, RefundStatus, check_refundable};
-use juhe_domain::state::transition;
+use juhe_domain::refund::{RefundStatus, check_refundable};
+use juhe_domain::way::ChannelCode;
 use juhe_domain::webhook::EventType;
 use juhe_domain::{Currency, DomainError};
 use juhe_store::Tx;
+use juhe_store::channel_tasks;
 use juhe_store::clock::now_ms;
 use juhe_store::ids::new_id;
-use juhe_store::ledger::{EntryRef, Owner, ensure_account_id, post};
+use juhe_store::ledger::{Owner, ensure_account_id};
 use juhe_store::payments::{self, PaymentRow};
 use juhe_store::refunds::{self, RefundRow};
+
+/// A channel refund not sent within this long (the process died) is sent
+/// by its task.
+pub const ORPHAN_REFUND_AFTER_MS: i64 = 30_000;
+/// How long juhe keeps asking a channel about a refund in processing
+/// (WeChat settles most within minutes, some bank cards take days).
+pub const REFUND_RESOLVE_DEADLINE_MS: i64 = 15 * 24 * 60 * 60 * 1000;
 
 #[derive(Debug, Clone)]
 pub struct NewRefund {
@@ -86,9 +96,27 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         succeeded_at: None,
+        channel_refund_id: None,
+        failure_code: None,
+        failure_message: None,
     };
     refunds::insert(&mut *tx, &row).await?;
-    complete_wallet_refund(&mut *tx, caller, &payment, &mut row, now).await?;
+    if payment.channel != ChannelCode::Wallet.as_str() {
+        // Sent to the channel after this commit; if this process dies first,
+        // the task finds the refund and sends (or queries) it.
+        let deadline = now + REFUND_RESOLVE_DEADLINE_MS;
+        channel_tasks::arm(
+            &mut *tx,
+            channel_tasks::kind::RESOLVE_REFUND,
+            &row.id,
+            now + ORPHAN_REFUND_AFTER_MS,
+            deadline,
+            now,
+        )
+        .await?;
+        return Ok((row, true));
+    }
+    complete_wallet_refund(&mut *tx, &payment, &mut row, now).await?;
     emit(
         &mut *tx,
         caller,
@@ -102,11 +130,9 @@ pub async fn create(
     Ok((row, true))
 }
 
-/// Posts the refund entry and marks it succeeded:
-/// Dr merchant payable (amount − fee back); Dr fee revenue (fee back); Cr wallet amount.
+/// Gives the refund back to the payer's wallet (see `channels::settle::complete_refund`).
 async fn complete_wallet_refund(
     tx: Tx<'_>,
-    caller: &Caller,
     payment: &PaymentRow,
     row: &mut RefundRow,
     now: i64,
@@ -116,13 +142,6 @@ async fn complete_wallet_refund(
         .payer_customer_id
         .as_deref()
         .ok_or_else(|| juhe_store::StoreError::Corrupt(format!("wallet payment {} has no payer", payment.id)))?;
-    let fee_back = fee_refund(
-        payment.amount,
-        payment.fee,
-        payment.refunded_amount,
-        payment.fee_refunded,
-        row.amount,
-    )?;
     let wallet = ensure_account_id(
         &mut *tx,
         Owner::customer(customer_id),
@@ -130,47 +149,5 @@ async fn complete_wallet_refund(
         currency,
     )
     .await?;
-    let payable = ensure_account_id(
-        &mut *tx,
-        Owner::merchant(&caller.merchant_id),
-        AccountKind::MerchantPayable,
-        currency,
-    )
-    .await?;
-    let mut postings = vec![Posting::credit(wallet, currency, row.amount)];
-    if row.amount - fee_back > 0 {
-        postings.push(Posting::debit(payable, currency, row.amount - fee_back));
-    }
-    if fee_back > 0 {
-        let revenue = ensure_account_id(&mut *tx, Owner::platform(), AccountKind::FeeRevenue, currency).await?;
-        postings.push(Posting::debit(revenue, currency, fee_back));
-    }
-    let entry = JournalEntry::new(postings)?;
-    post(
-        &mut *tx,
-        EntryRef {
-            kind: "refund",
-            ref_type: "refund",
-            ref_id: &row.id,
-        },
-        &entry,
-    )
-    .await?;
-
-    let from = RefundStatus::Processing;
-    let to = transition::<RefundMachine>(from, RefundAction::Succeed)?;
-    if !refunds::change_status(&mut *tx, &row.id, from.as_str(), to.as_str(), fee_back, now).await? {
-        return Err(DomainError::IllegalTransition {
-            kind: "refund",
-            from: "changed concurrently",
-            action: "succeed",
-        }
-        .into());
-    }
-    payments::record_refunded(tx, &payment.id, row.amount, fee_back, now).await?;
-    row.status = to.as_str().to_string();
-    row.fee_refund = fee_back;
-    row.succeeded_at = Some(now);
-    row.updated_at = now;
-    Ok(())
+    complete_refund(tx, payment, row, wallet, now).await
 }

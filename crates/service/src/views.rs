@@ -41,6 +41,13 @@ pub struct PaymentView {
     pub updated_at: String,
     pub succeeded_at: Option<String>,
     pub closed_at: Option<String>,
+    /// The channel's own trade number, once known.
+    pub channel_trade_no: Option<String>,
+    /// What the payer's device needs to pay (`qr_code` with `code_url`,
+    /// `sdk` with signed `params`, `redirect` with `url`, `form`), for ways
+    /// where the payer acts; null otherwise.
+    #[schema(value_type = Option<Object>)]
+    pub pay_action: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -80,6 +87,8 @@ impl From<&PaymentRow> for PaymentView {
             updated_at: rfc3339(p.updated_at),
             succeeded_at: p.succeeded_at.map(rfc3339),
             closed_at: p.closed_at.map(rfc3339),
+            channel_trade_no: p.channel_trade_no.clone(),
+            pay_action: p.pay_action.as_deref().and_then(|a| serde_json::from_str(a).ok()),
         }
     }
 }
@@ -99,6 +108,10 @@ pub struct RefundView {
     pub fee_refund: i64,
     pub created_at: String,
     pub succeeded_at: Option<String>,
+    /// The channel's refund id, once known.
+    pub channel_refund_id: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
 }
 
 impl From<&RefundRow> for RefundView {
@@ -115,6 +128,9 @@ impl From<&RefundRow> for RefundView {
             fee_refund: r.fee_refund,
             created_at: rfc3339(r.created_at),
             succeeded_at: r.succeeded_at.map(rfc3339),
+            channel_refund_id: r.channel_refund_id.clone(),
+            failure_code: r.failure_code.clone(),
+            failure_message: r.failure_message.clone(),
         }
     }
 }

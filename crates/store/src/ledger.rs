@@ -102,6 +102,14 @@ impl<'a> Owner<'a> {
             owner_id: id,
         }
     }
+    /// A channel as a counterparty (its clearing account holds what the
+    /// channel collected for juhe and has not settled yet).
+    pub fn channel(code: &'a str) -> Owner<'a> {
+        Owner {
+            owner_type: "channel",
+            owner_id: code,
+        }
+    }
     pub fn platform() -> Owner<'static> {
         Owner {
             owner_type: "platform",

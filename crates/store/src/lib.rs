@@ -7,6 +7,10 @@
 //! which on SQLite batches many requests into one durable commit (group
 //! commit) and on PostgreSQL runs each in its own transaction.
 
+pub mod attempts;
+pub mod channel_configs;
+pub mod channel_notifications;
+pub mod channel_tasks;
 pub mod clock;
 pub mod customers;
 pub mod db;

@@ -34,6 +34,8 @@ pub struct AppRow {
     pub notify_url: Option<String>,
     pub status: String,
     pub created_at: i64,
+    /// PEM public key for the asymmetric schemes, if the app uses one.
+    pub public_key: Option<String>,
 }
 
 crate::from_row!(AppRow {
@@ -44,7 +46,8 @@ crate::from_row!(AppRow {
     webhook_secret_sealed,
     notify_url,
     status,
-    created_at
+    created_at,
+    public_key
 });
 
 pub async fn insert_merchant(tx: Tx<'_>, id: &str, name: &str, wallet_fee_bps: i64) -> Result<(), StoreError> {
@@ -96,10 +99,17 @@ pub async fn get_merchant(pool: &AnyPool, id: &str) -> Result<Option<MerchantRow
     )
 }
 
+pub async fn get_merchant_tx(tx: Tx<'_>, id: &str) -> Result<Option<MerchantRow>, StoreError> {
+    query("SELECT id, name, status, wallet_fee_bps, created_at FROM merchants WHERE id = $1")
+        .bind(id)
+        .fetch_optional(tx)
+        .await
+}
+
 pub async fn get_app(pool: &AnyPool, id: &str) -> Result<Option<AppRow>, StoreError> {
     Ok(sqlx::query_as(
-        "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at \
-         FROM apps WHERE id = $1",
+        "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at, \
+         public_key FROM apps WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
@@ -108,10 +118,20 @@ pub async fn get_app(pool: &AnyPool, id: &str) -> Result<Option<AppRow>, StoreEr
 
 pub async fn get_app_tx(tx: Tx<'_>, id: &str) -> Result<Option<AppRow>, StoreError> {
     query(
-        "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at \
-         FROM apps WHERE id = $1",
+        "SELECT id, merchant_id, name, secret_sealed, webhook_secret_sealed, notify_url, status, created_at, \
+         public_key FROM apps WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(tx)
     .await
+}
+
+/// Sets (or, with `None`, removes) the app's public key; false if no such app.
+pub async fn set_app_public_key(tx: Tx<'_>, app_id: &str, public_key: Option<&str>) -> Result<bool, StoreError> {
+    let n = query("UPDATE apps SET public_key = $1 WHERE id = $2")
+        .bind(public_key)
+        .bind(app_id)
+        .execute(tx)
+        .await?;
+    Ok(n == 1)
 }

@@ -11,11 +11,18 @@ struct Migration {
     sql: &'static str,
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "foundation",
-    sql: include_str!("../migrations/0001_foundation.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "foundation",
+        sql: include_str!("../migrations/0001_foundation.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "channels",
+        sql: include_str!("../migrations/0002_channels.sql"),
+    },
+];
 
 /// Applies every migration not yet applied; returns the versions it applied.
 pub async fn migrate(db: &Db) -> Result<Vec<i64>, StoreError> {

@@ -32,6 +32,12 @@ pub struct PaymentRow {
     pub updated_at: i64,
     pub succeeded_at: Option<i64>,
     pub closed_at: Option<i64>,
+    /// The channel configuration of the current attempt (none for wallet).
+    pub channel_config_id: Option<String>,
+    /// The channel's trade number once known.
+    pub channel_trade_no: Option<String>,
+    /// JSON of what the payer's device needs (QR code URL, SDK params…).
+    pub pay_action: Option<String>,
 }
 
 crate::from_row!(PaymentRow {
@@ -59,19 +65,23 @@ crate::from_row!(PaymentRow {
     created_at,
     updated_at,
     succeeded_at,
-    closed_at
+    closed_at,
+    channel_config_id,
+    channel_trade_no,
+    pay_action
 });
 
 const COLUMNS: &str = "id, merchant_id, app_id, merchant_order_no, amount, currency, subject, way, channel, status, \
     payer_customer_id, notify_url, metadata, expire_at, refunded_amount, refund_reserved, fee, fee_refunded, \
-    failure_code, failure_message, fingerprint, created_at, updated_at, succeeded_at, closed_at";
+    failure_code, failure_message, fingerprint, created_at, updated_at, succeeded_at, closed_at, channel_config_id, \
+    channel_trade_no, pay_action";
 
 /// Inserts the payment unless the app already has one with its order
 /// number; false if it did (the caller then compares with the existing one).
 pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreError> {
     let n = query(format!(
         "INSERT INTO payments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25) ON CONFLICT (app_id, merchant_order_no) DO NOTHING"
+         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) ON CONFLICT (app_id, merchant_order_no) DO NOTHING"
     ))
     .bind(&p.id)
     .bind(&p.merchant_id)
@@ -98,6 +108,9 @@ pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreE
     .bind(p.updated_at)
     .bind(p.succeeded_at)
     .bind(p.closed_at)
+    .bind(&p.channel_config_id)
+    .bind(&p.channel_trade_no)
+    .bind(&p.pay_action)
     .execute(tx)
     .await?;
     Ok(n == 1)
@@ -230,14 +243,75 @@ pub async fn list(pool: &AnyPool, merchant_id: &str, f: &ListFilter) -> Result<V
     .await?)
 }
 
-/// Unpaid payments past their expiry, oldest first.
+/// Unpaid payments with no channel attempt, past their expiry, oldest
+/// first. (A payment in `processing` is at a channel: its channel task
+/// closes or reverses it there first.)
 pub async fn due_for_expiry(tx: Tx<'_>, now: i64, limit: i64) -> Result<Vec<PaymentRow>, StoreError> {
     query(format!(
-        "SELECT {COLUMNS} FROM payments WHERE status IN ('created', 'processing') AND expire_at <= $1 \
+        "SELECT {COLUMNS} FROM payments WHERE status = 'created' AND expire_at <= $1 \
          ORDER BY expire_at LIMIT $2"
     ))
     .bind(now)
     .bind(limit)
     .fetch_all(tx)
     .await
+}
+
+/// A payment by id for background work (no merchant scope).
+pub async fn get_any_tx(tx: Tx<'_>, id: &str) -> Result<Option<PaymentRow>, StoreError> {
+    query(format!("SELECT {COLUMNS} FROM payments WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await
+}
+
+/// Where the payment is being paid now: channel, configuration, the
+/// channel's trade number and the payer's action, as far as known.
+pub struct ChannelPlacement<'a> {
+    pub id: &'a str,
+    pub channel: &'a str,
+    pub config_id: &'a str,
+    pub channel_trade_no: Option<&'a str>,
+    pub pay_action: Option<&'a str>,
+    pub fee: i64,
+    pub now: i64,
+}
+
+pub async fn place_at_channel(tx: Tx<'_>, p: ChannelPlacement<'_>) -> Result<(), StoreError> {
+    query(
+        "UPDATE payments SET channel = $1, channel_config_id = $2, channel_trade_no = COALESCE($3, channel_trade_no), \
+         pay_action = COALESCE($4, pay_action), fee = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(p.channel)
+    .bind(p.config_id)
+    .bind(p.channel_trade_no)
+    .bind(p.pay_action)
+    .bind(p.fee)
+    .bind(p.now)
+    .bind(p.id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Records why a payment failed (with its status change to `failed`).
+pub async fn set_failure(tx: Tx<'_>, id: &str, code: &str, message: &str) -> Result<(), StoreError> {
+    query("UPDATE payments SET failure_code = $1, failure_message = $2 WHERE id = $3")
+        .bind(code)
+        .bind(message)
+        .bind(id)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Gives back a reservation of a refund that failed.
+pub async fn release_refund(tx: Tx<'_>, id: &str, amount: i64, now: i64) -> Result<(), StoreError> {
+    query("UPDATE payments SET refund_reserved = refund_reserved - $1, updated_at = $2 WHERE id = $3")
+        .bind(amount)
+        .bind(now)
+        .bind(id)
+        .execute(tx)
+        .await?;
+    Ok(())
 }

@@ -21,6 +21,9 @@ pub struct RefundRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub succeeded_at: Option<i64>,
+    pub channel_refund_id: Option<String>,
+    pub failure_code: Option<String>,
+    pub failure_message: Option<String>,
 }
 
 crate::from_row!(RefundRow {
@@ -37,15 +40,18 @@ crate::from_row!(RefundRow {
     fingerprint,
     created_at,
     updated_at,
-    succeeded_at
+    succeeded_at,
+    channel_refund_id,
+    failure_code,
+    failure_message
 });
 
 const COLUMNS: &str = "id, merchant_id, app_id, payment_id, merchant_refund_no, amount, currency, reason, status, \
-    fee_refund, fingerprint, created_at, updated_at, succeeded_at";
+    fee_refund, fingerprint, created_at, updated_at, succeeded_at, channel_refund_id, failure_code, failure_message";
 
 pub async fn insert(tx: Tx<'_>, r: &RefundRow) -> Result<(), StoreError> {
     query(format!(
-        "INSERT INTO refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+        "INSERT INTO refunds ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
     ))
     .bind(&r.id)
     .bind(&r.merchant_id)
@@ -61,6 +67,9 @@ pub async fn insert(tx: Tx<'_>, r: &RefundRow) -> Result<(), StoreError> {
     .bind(r.created_at)
     .bind(r.updated_at)
     .bind(r.succeeded_at)
+    .bind(&r.channel_refund_id)
+    .bind(&r.failure_code)
+    .bind(&r.failure_message)
     .execute(tx)
     .await?;
     Ok(())
@@ -117,4 +126,32 @@ pub async fn change_status(
     .execute(tx)
     .await?;
     Ok(n == 1)
+}
+
+/// A refund by id for background work (no merchant scope).
+pub async fn get_any_tx(tx: Tx<'_>, id: &str) -> Result<Option<RefundRow>, StoreError> {
+    query(format!("SELECT {COLUMNS} FROM refunds WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(tx)
+        .await
+}
+
+/// What the channel said of the refund: its id, or why it failed.
+pub async fn set_channel_result(
+    tx: Tx<'_>,
+    id: &str,
+    channel_refund_id: Option<&str>,
+    failure: Option<(&str, &str)>,
+) -> Result<(), StoreError> {
+    query(
+        "UPDATE refunds SET channel_refund_id = COALESCE($1, channel_refund_id), failure_code = $2, \
+         failure_message = $3 WHERE id = $4",
+    )
+    .bind(channel_refund_id)
+    .bind(failure.map(|f| f.0))
+    .bind(failure.map(|f| f.1))
+    .bind(id)
+    .execute(tx)
+    .await?;
+    Ok(())
 }

@@ -15,5 +15,5 @@ pub mod webhook_receiver;
 pub use checks::{Snapshot, assert_error, assert_error_shape};
 pub use client::{Client, Raw, Reply};
 pub use db::{Engine, TestDb, engines};
-pub use server::{TestApp, TestServer};
+pub use server::{ChannelSetup, TestApp, TestServer};
 pub use webhook_receiver::{Answer, Reception, WebhookReceiver};

@@ -3,10 +3,14 @@
 
 use crate::client::Client;
 use crate::db::{Engine, TestDb};
+use juhe_channel::breaker::{BreakerPolicy, Breakers};
+use juhe_channel::{Channel, Registry};
 use juhe_crypto::MasterKey;
 use juhe_gateway::{AppState, GatewayConfig};
+use juhe_service::channels::{ChannelHub, PollPolicy};
 use juhe_store::Db;
 use serde_json::json;
+use std::sync::Arc;
 
 pub struct TestApp {
     pub merchant_id: String,
@@ -21,12 +25,40 @@ pub struct TestServer {
     pub db: Db,
     pub keys: MasterKey,
     pub test_db: TestDb,
+    pub hub: ChannelHub,
+    /// The platform admin API token of this server.
+    pub admin_token: String,
     server: tokio::task::JoinHandle<()>,
+    tasks: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for TestServer {
     fn drop(&mut self) {
         self.server.abort();
+        if let Some(t) = &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+/// Channels for a test server: what is registered, how fast follow-ups run,
+/// and whether the channel task worker runs in the background.
+pub struct ChannelSetup {
+    pub channels: Vec<Arc<dyn Channel>>,
+    pub poll: PollPolicy,
+    pub breaker: BreakerPolicy,
+    /// Run the task worker (tests that drive tasks by hand set false).
+    pub worker: bool,
+}
+
+impl Default for ChannelSetup {
+    fn default() -> ChannelSetup {
+        ChannelSetup {
+            channels: Vec::new(),
+            poll: PollPolicy::default().scaled_down(100),
+            breaker: BreakerPolicy::default(),
+            worker: true,
+        }
     }
 }
 
@@ -36,15 +68,56 @@ impl TestServer {
     }
 
     pub async fn start_with(engine: Engine, config: GatewayConfig) -> TestServer {
+        TestServer::start_full(
+            engine,
+            config,
+            ChannelSetup {
+                worker: false,
+                ..ChannelSetup::default()
+            },
+        )
+        .await
+    }
+
+    /// A server with these channels registered (and, by default, the
+    /// channel task worker running with a fast poll schedule).
+    pub async fn start_with_channels(engine: Engine, setup: ChannelSetup) -> TestServer {
+        TestServer::start_full(engine, GatewayConfig::default(), setup).await
+    }
+
+    pub async fn start_full(engine: Engine, mut config: GatewayConfig, setup: ChannelSetup) -> TestServer {
         let test_db = TestDb::new(engine).await;
         let db = test_db.open().await;
         let keys = MasterKey::parse(&MasterKey::generate_encoded()).expect("key");
-        let state = AppState::new(db.clone(), keys.clone(), config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let admin_token = juhe_store::ids::random_hex(16);
+        config.admin_token = Some(admin_token.clone());
+        config.public_url = base_url.clone();
+        let registry = Arc::new(Registry::new());
+        for channel in setup.channels {
+            registry.register(channel);
+        }
+        let hub = ChannelHub {
+            registry,
+            breakers: Arc::new(Breakers::new(setup.breaker)),
+            keys: keys.clone(),
+            public_url: base_url.clone(),
+            poll: setup.poll,
+        };
+        let state = AppState::with_hub(db.clone(), keys.clone(), config, hub.clone());
         let router = juhe_gateway::router(state);
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
+        });
+        let tasks = setup.worker.then(|| {
+            let (db, hub) = (db.clone(), hub.clone());
+            tokio::spawn(juhe_service::channels::tasks::run(
+                db,
+                hub,
+                std::time::Duration::from_millis(20),
+                std::future::pending(),
+            ))
         });
         TestServer {
             engine,
@@ -52,8 +125,30 @@ impl TestServer {
             db,
             keys,
             test_db,
+            hub,
+            admin_token,
             server,
+            tasks,
         }
+    }
+
+    /// Creates a channel configuration for `merchant_id` through the admin
+    /// API; returns the created configuration (JSON).
+    pub async fn channel_config(&self, merchant_id: &str, body: serde_json::Value) -> serde_json::Value {
+        let reply = reqwest::Client::new()
+            .post(format!(
+                "{}/admin/v1/merchants/{merchant_id}/channel-configs",
+                self.base_url
+            ))
+            .bearer_auth(&self.admin_token)
+            .json(&body)
+            .send()
+            .await
+            .expect("admin call");
+        let status = reply.status().as_u16();
+        let body: serde_json::Value = reply.json().await.expect("admin json");
+        assert_eq!(status, 201, "{body}");
+        body
     }
 
     /// A new merchant with one app; `fee_bps` is its wallet fee rate.

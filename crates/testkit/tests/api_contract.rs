@@ -207,9 +207,7 @@ async fn payment_bodies_are_validated_before_anything_changes() {
             .await;
         }
         // Known ways without a configured channel, and unknown ways.
-        for way in [
-            "bitcoin", "WALLET", "", "qr", "barcode", "jsapi", "h5", "app", "card", "plate", "cash",
-        ] {
+        for way in ["bitcoin", "WALLET", "", "qr", "app", "plate", "cash"] {
             refused(
                 &server,
                 &client,
@@ -219,6 +217,20 @@ async fn payment_bodies_are_validated_before_anything_changes() {
                 "unsupported_way",
             )
             .await;
+        }
+        // Ways that need something from the payer say what is missing first.
+        for (way, missing) in [
+            ("barcode", "payer.auth_code"),
+            ("jsapi", "payer.channel_user_id"),
+            ("h5", "payer.client_ip"),
+            ("card", "card"),
+        ] {
+            let before = server.snapshot().await;
+            let r = post_bytes(&client, p, bytes(&with(&base, "way", json!(way)))).await;
+            assert_error(&r, 400, "invalid_request");
+            let message = r.body["error"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains(missing), "{way}: {message}");
+            server.assert_unchanged(&before, way).await;
         }
 
         let long = |n: usize| "a".repeat(n);
@@ -995,7 +1007,11 @@ async fn the_edge_answers_in_json_and_documents_itself() {
             {
                 let path = route.replace("{id}", "x");
                 let (r, _) = client.unsigned(&method.to_uppercase(), &path, &[], Vec::new()).await;
-                if route.starts_with("/v1/") {
+                if route.starts_with("/v1/notify/") {
+                    // Channels' notifications: verified by each channel; an
+                    // unknown channel is answered in plain text.
+                    assert_eq!(r.status, 404, "{method} {route}");
+                } else if route.starts_with("/v1/") || route.starts_with("/admin/") {
                     assert_error(&r, 401, "unauthorized");
                 } else {
                     assert_eq!(r.status, 200, "{method} {route}");

@@ -1,7 +1,11 @@
 //! The route table. Public: /healthz, /metrics, /openapi.json. Everything
 //! under /v1 is signed (see `auth`).
 
+pub mod admin;
+pub mod channel_payments;
+pub mod channels;
 pub mod customers;
+pub mod notify;
 pub mod payments;
 pub mod refunds;
 pub mod system;
@@ -32,12 +36,29 @@ pub fn router(state: AppState) -> Router {
             post(refunds::create).get(refunds::list_for_payment),
         )
         .route("/v1/refunds/{id}", get(refunds::fetch))
+        .route("/v1/channels", get(channels::list))
         .route_layer(middleware::from_fn_with_state(state.clone(), crate::auth::authenticate));
+    let admin = Router::new()
+        .route(
+            "/admin/v1/merchants/{merchant_id}/channel-configs",
+            post(admin::create).get(admin::list),
+        )
+        .route(
+            "/admin/v1/merchants/{merchant_id}/channel-configs/{id}",
+            axum::routing::put(admin::update),
+        )
+        .route(
+            "/admin/v1/apps/{app_id}/public-key",
+            axum::routing::put(admin::set_public_key),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), admin::authenticate));
     Router::new()
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
+        .route("/v1/notify/{channel}/{config_id}", post(notify::receive))
         .merge(v1)
+        .merge(admin)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), observe))

@@ -10,11 +10,12 @@ use crate::validate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use juhe_channel::request::CardPresent;
 use juhe_domain::ErrorCode;
 use juhe_domain::payment::PaymentStatus;
 use juhe_domain::way::Way;
 use juhe_service::Caller;
-use juhe_service::payments::{DEFAULT_EXPIRE_SECONDS, MAX_EXPIRE_SECONDS, NewPayment};
+use juhe_service::payments::{ChannelInput, DEFAULT_EXPIRE_SECONDS, MAX_EXPIRE_SECONDS, NewPayment};
 use juhe_service::views::PaymentView;
 use juhe_store::clock::parse_rfc3339;
 use juhe_store::payments::ListFilter;
@@ -47,12 +48,44 @@ pub struct CreatePayment {
     /// Up to 50 keys, 4 KiB; returned as given.
     #[schema(value_type = Object)]
     pub metadata: Option<serde_json::Value>,
+    /// `h5`: where the payer's browser returns after paying.
+    pub return_url: Option<String>,
+    /// The terminal and site where the payer stands (lane, POS, kiosk).
+    pub terminal_id: Option<String>,
+    pub site_id: Option<String>,
+    /// `card`: the card as the terminal read it. Passed to the acquirer and
+    /// dropped: juhe keeps only BIN and last four.
+    #[serde(default, deserialize_with = "crate::json::object")]
+    pub card: Option<CardInput>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayerInput {
+    /// `wallet`: the paying customer.
     pub customer_id: Option<String>,
+    /// `barcode`: the payment code shown by the payer (WeChat 10–15…, Alipay 25–30…, UnionPay 62…).
+    pub auth_code: Option<String>,
+    /// `jsapi`: the payer's id at the channel (WeChat openid, Alipay buyer id).
+    pub channel_user_id: Option<String>,
+    /// `h5`: the payer's IP address.
+    pub client_ip: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CardInput {
+    pub pan: String,
+    pub track2: Option<String>,
+    /// YYMM.
+    pub expiry: Option<String>,
+    /// ISO 8583 POS entry mode, e.g. 051 (chip + PIN), 071 (contactless).
+    pub entry_mode: String,
+    /// Encrypted PIN block from the PIN pad (hex); never stored.
+    pub pin_block: Option<String>,
+    /// EMV data (field 55), hex.
+    pub icc_data: Option<String>,
+    pub sequence: Option<String>,
 }
 
 #[utoipa::path(post, path = "/v1/payments", tag = "payments", request_body = CreatePayment,
@@ -86,16 +119,29 @@ pub async fn create(
         ));
     }
     let metadata = body.metadata.as_ref().map(validate::metadata).transpose()?;
-    let input = Arc::new(NewPayment {
+    let payer = body.payer.unwrap_or(PayerInput {
+        customer_id: None,
+        auth_code: None,
+        channel_user_id: None,
+        client_ip: None,
+    });
+    let channel = channel_input(way, &payer, &body.return_url, &body.terminal_id, &body.site_id)?;
+    let card = card_input(way, body.card)?;
+    let input = NewPayment {
         merchant_order_no: body.merchant_order_no,
         money,
         subject: body.subject,
         way,
-        payer_customer_id: body.payer.and_then(|p| p.customer_id),
+        payer_customer_id: payer.customer_id,
         notify_url: body.notify_url,
         metadata,
         expire_seconds,
-    });
+        channel,
+    };
+    if way != Way::Wallet {
+        return super::channel_payments::create(state, caller, write, input, card).await;
+    }
+    let input = Arc::new(input);
     let caller = Arc::new(caller);
     let op = idempotency::operation(move |tx| {
         let (caller, input) = (caller.clone(), input.clone());
@@ -108,6 +154,106 @@ pub async fn create(
         })
     });
     Ok(idempotency::run(&state, write, op).await)
+}
+
+/// Checks what each way needs from the payer, and nothing more.
+fn channel_input(
+    way: Way,
+    payer: &PayerInput,
+    return_url: &Option<String>,
+    terminal_id: &Option<String>,
+    site_id: &Option<String>,
+) -> Result<ChannelInput, ApiError> {
+    let required = |field: &str, v: &Option<String>| -> Result<(), ApiError> {
+        match v {
+            Some(s) if !s.is_empty() => Ok(()),
+            _ => Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("{field} is required for way {}", way.as_str()),
+            )),
+        }
+    };
+    match way {
+        Way::Barcode => required("payer.auth_code", &payer.auth_code)?,
+        Way::Jsapi => required("payer.channel_user_id", &payer.channel_user_id)?,
+        Way::H5 => required("payer.client_ip", &payer.client_ip)?,
+        Way::Wallet => required("payer.customer_id", &payer.customer_id)?,
+        _ => {}
+    }
+    if let Some(code) = &payer.auth_code
+        && (code.len() > 32 || !code.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "payer.auth_code must be digits",
+        ));
+    }
+    for (field, value, max) in [
+        ("payer.channel_user_id", &payer.channel_user_id, 128),
+        ("payer.client_ip", &payer.client_ip, 45),
+        ("terminal_id", terminal_id, 64),
+        ("site_id", site_id, 64),
+    ] {
+        if let Some(v) = value {
+            validate::text(field, v, max)?;
+        }
+    }
+    if let Some(url) = return_url {
+        validate::notify_url(url)?;
+    }
+    Ok(ChannelInput {
+        auth_code: payer.auth_code.clone(),
+        payer_id: payer.channel_user_id.clone(),
+        payer_ip: payer.client_ip.clone(),
+        return_url: return_url.clone(),
+        terminal_id: terminal_id.clone(),
+        site_id: site_id.clone(),
+    })
+}
+
+fn card_input(way: Way, card: Option<CardInput>) -> Result<Option<CardPresent>, ApiError> {
+    match (way, card) {
+        (Way::Card, Some(c)) => {
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            if !digits(&c.pan) || !(12..=19).contains(&c.pan.len()) {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "card.pan must be 12 to 19 digits",
+                ));
+            }
+            if !digits(&c.entry_mode) || c.entry_mode.len() != 3 {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "card.entry_mode must be 3 digits",
+                ));
+            }
+            let hex = |s: &Option<String>| s.as_deref().is_none_or(|v| v.bytes().all(|b| b.is_ascii_hexdigit()));
+            if !hex(&c.pin_block) || !hex(&c.icc_data) {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "card.pin_block and card.icc_data must be hex",
+                ));
+            }
+            Ok(Some(CardPresent {
+                pan: c.pan,
+                track2: c.track2,
+                expiry: c.expiry,
+                entry_mode: c.entry_mode,
+                pin_block: c.pin_block,
+                icc_data: c.icc_data,
+                sequence: c.sequence,
+            }))
+        }
+        (Way::Card, None) => Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "card is required for way card",
+        )),
+        (_, Some(_)) => Err(ApiError::new(
+            ErrorCode::InvalidRequest,
+            "card is only accepted for way card",
+        )),
+        (_, None) => Ok(None),
+    }
 }
 
 #[utoipa::path(get, path = "/v1/payments/{id}", tag = "payments", params(("id" = String, Path)),
@@ -221,6 +367,7 @@ pub async fn close(
     write: idempotency::WriteRequest,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
+    let (caller_id, payment_id) = (caller.clone(), id.clone());
     let caller = Arc::new(caller);
     let id = Arc::new(id);
     let op = idempotency::operation(move |tx| {
@@ -233,5 +380,28 @@ pub async fn close(
             ))
         })
     });
-    Ok(idempotency::run(&state, write, op).await)
+    let response = idempotency::run(&state, write, op).await;
+    if !response.status().is_success() {
+        return Ok(response);
+    }
+    let row = juhe_store::payments::get(state.db.reader(), &caller_id.merchant_id, &payment_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payment"))?;
+    if row.status != PaymentStatus::Processing.as_str() {
+        return Ok(Json(PaymentView::from(&row)).into_response());
+    }
+    // At a channel: close it there now (its task retries if this fails).
+    if let Err(e) = juhe_service::channels::tasks::close_at_channel(&state.db, &state.hub, &row.id).await {
+        tracing::info!(payment = %row.id, error = %e, "close at the channel not confirmed yet; its task retries");
+    }
+    let row = juhe_store::payments::get(state.db.reader(), &caller_id.merchant_id, &payment_id)
+        .await?
+        .ok_or_else(|| ApiError::new(ErrorCode::NotFound, "no such payment"))?;
+    if row.status == PaymentStatus::Succeeded.as_str() {
+        return Err(ApiError::new(
+            ErrorCode::IllegalStateTransition,
+            "the payer paid before the payment could be closed; refund it instead",
+        ));
+    }
+    Ok(Json(PaymentView::from(&row)).into_response())
 }

@@ -55,6 +55,7 @@ pub async fn create(
             reason: body.reason,
         },
     ));
+    let caller_for_channel = caller.clone();
     let caller = Arc::new(caller);
     let op = idempotency::operation(move |tx| {
         let (caller, input) = (caller.clone(), input.clone());
@@ -66,7 +67,8 @@ pub async fn create(
             ))
         })
     });
-    Ok(idempotency::run(&state, write, op).await)
+    let response = idempotency::run(&state, write, op).await;
+    super::channel_payments::finish_refund(&state, &caller_for_channel, response).await
 }
 
 #[utoipa::path(get, path = "/v1/refunds/{id}", tag = "refunds", params(("id" = String, Path)),

@@ -1,0 +1,89 @@
+//! One call to `gateway.do`: common parameters and `biz_content`, signed;
+//! sent as the official SDKs send it (common parameters in the query
+//! string, `biz_content` in the form body); the answer verified over its
+//! raw text before anything in it is believed.
+
+use super::config::AlipayConfig;
+use crate::protocol::answer::Status;
+use crate::protocol::params::{Params, encode_form};
+use crate::protocol::wire::Answer;
+use crate::protocol::{clock, response, sign};
+use juhe_channel::ChannelError;
+use juhe_channel::http::HttpClient;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// The common parameters Alipay's gateway expects (all but `biz_content`).
+fn common_params(cfg: &AlipayConfig, method: &str, notify: bool) -> Params {
+    let mut params = Params::new();
+    params.insert("app_id".into(), cfg.app_id.clone());
+    params.insert("method".into(), method.into());
+    params.insert("format".into(), "JSON".into());
+    params.insert("charset".into(), "utf-8".into());
+    params.insert("sign_type".into(), cfg.sign_type.as_str().into());
+    params.insert("timestamp".into(), clock::format_seconds(clock::now_ms()));
+    params.insert("version".into(), "1.0".into());
+    if notify && !cfg.notify_url.is_empty() {
+        params.insert("notify_url".into(), cfg.notify_url.clone());
+    }
+    params
+}
+
+/// Calls `method` and returns its verified answer object. Errors are
+/// classified: nothing sent → `NotSent`; no trustworthy answer → `Unknown`.
+/// Business answers (any code) are returned for the caller to map.
+pub async fn call<B: Serialize, T: DeserializeOwned>(
+    http: &HttpClient,
+    cfg: &AlipayConfig,
+    method: &str,
+    biz: &B,
+    notify: bool,
+) -> Result<Answer<T>, ChannelError> {
+    let biz_content = serde_json::to_string(biz).map_err(|e| ChannelError::NotSent(format!("biz_content: {e}")))?;
+    let mut params = common_params(cfg, method, notify);
+    params.insert("biz_content".into(), biz_content);
+    let signature = sign::sign(&cfg.app_key, cfg.sign_type, &sign::request_content(&params))
+        .map_err(|e| ChannelError::NotSent(e.to_string()))?;
+    let body = encode_form(
+        params
+            .iter()
+            .filter(|(k, _)| *k == "biz_content")
+            .map(|(k, v)| (k.as_str(), v.as_str())),
+    );
+    let query = encode_form(
+        params
+            .iter()
+            .filter(|(k, _)| *k != "biz_content")
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain([("sign", signature.as_str())]),
+    );
+    let joiner = if cfg.gateway.contains('?') { '&' } else { '?' };
+    let request = http
+        .raw()
+        .post(format!("{}{joiner}{query}", cfg.gateway))
+        .header("content-type", "application/x-www-form-urlencoded;charset=utf-8")
+        .body(body);
+    let reply = http.send(request).await?;
+    if reply.status != 200 {
+        return Err(ChannelError::Unknown(format!("{method}: HTTP {}", reply.status)));
+    }
+    let raw =
+        String::from_utf8(reply.body).map_err(|_| ChannelError::Unknown(format!("{method}: answer is not UTF-8")))?;
+    let content = response::open(&raw, method, &cfg.alipay_key, cfg.sign_type)
+        .map_err(|e| ChannelError::Unknown(format!("{method}: {e}")))?;
+    serde_json::from_str(content).map_err(|e| ChannelError::Unknown(format!("{method}: unreadable answer: {e}")))
+}
+
+/// The error for a business answer that is not a success: system errors
+/// leave the outcome unknown; everything else is a refusal.
+pub fn failure(method: &str, status: &Status) -> ChannelError {
+    if status.is_outcome_unknown() {
+        ChannelError::Unknown(format!(
+            "{method}: {} {}",
+            status.code,
+            status.sub_code.as_deref().unwrap_or_default()
+        ))
+    } else {
+        ChannelError::declined(status.reason_code(), status.reason_message())
+    }
+}

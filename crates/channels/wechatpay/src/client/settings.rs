@@ -1,0 +1,163 @@
+//! A merchant's WeChat Pay configuration, read and checked from the
+//! generic `ChannelConfig`. `Debug` never shows key material.
+
+use crate::protocol::platform::PlatformKeys;
+use juhe_channel::{ChannelConfig, ChannelError};
+use juhe_crypto::x509::Certificate;
+use juhe_crypto::{RsaPrivate, RsaPublic};
+use zeroize::Zeroizing;
+
+/// Parameter and secret names.
+pub mod names {
+    pub const MCHID: &str = "mchid";
+    pub const APPID: &str = "appid";
+    pub const MERCHANT_SERIAL_NO: &str = "merchant_serial_no";
+    pub const PLATFORM_PUBLIC_KEY_ID: &str = "platform_public_key_id";
+    pub const PLATFORM_PUBLIC_KEY: &str = "platform_public_key";
+    pub const PLATFORM_CERTIFICATES: &str = "platform_certificates";
+    pub const PRIVATE_KEY: &str = "private_key";
+    pub const APIV3_KEY: &str = "apiv3_key";
+}
+
+pub struct Settings {
+    pub mchid: String,
+    pub appid: String,
+    /// The merchant API certificate's serial, sent as `serial_no`.
+    pub merchant_serial_no: String,
+    pub private_key: RsaPrivate,
+    pub apiv3_key: Zeroizing<Vec<u8>>,
+    pub platform: PlatformKeys,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("mchid", &self.mchid)
+            .field("appid", &self.appid)
+            .field("merchant_serial_no", &self.merchant_serial_no)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Settings {
+    pub fn from_config(cfg: &ChannelConfig) -> Result<Settings, ChannelError> {
+        let mchid = cfg.param(names::MCHID)?.to_string();
+        if !mchid.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ChannelError::Config("parameter \"mchid\" must be digits".into()));
+        }
+        let appid = cfg.param(names::APPID)?.to_string();
+        let merchant_serial_no = cfg.param(names::MERCHANT_SERIAL_NO)?.to_string();
+        let private_key = RsaPrivate::parse(cfg.secret(names::PRIVATE_KEY)?)
+            .map_err(|e| ChannelError::Config(format!("secret \"private_key\": {e}")))?;
+        let apiv3_key = cfg.secret(names::APIV3_KEY)?;
+        // AES-256 needs exactly 32 bytes; WeChat's console issues 32 ASCII characters.
+        if apiv3_key.len() != 32 || !apiv3_key.is_ascii() {
+            return Err(ChannelError::Config(
+                "secret \"apiv3_key\" must be 32 ASCII characters".into(),
+            ));
+        }
+        Ok(Settings {
+            mchid,
+            appid,
+            merchant_serial_no,
+            private_key,
+            apiv3_key: Zeroizing::new(apiv3_key.as_bytes().to_vec()),
+            platform: platform_keys(cfg)?,
+        })
+    }
+}
+
+/// The platform keys from either mode (both may be set while WeChat
+/// migrates a merchant from certificates to the platform public key).
+fn platform_keys(cfg: &ChannelConfig) -> Result<PlatformKeys, ChannelError> {
+    let mut keys = PlatformKeys::new();
+    if let Some(id) = cfg.param_opt(names::PLATFORM_PUBLIC_KEY_ID) {
+        let text = cfg
+            .secrets
+            .get(names::PLATFORM_PUBLIC_KEY)
+            .filter(|v| !v.is_empty())
+            .or_else(|| cfg.param_opt(names::PLATFORM_PUBLIC_KEY))
+            .ok_or_else(|| ChannelError::Config("\"platform_public_key\" is missing".into()))?;
+        let key = RsaPublic::parse(text).map_err(|e| ChannelError::Config(format!("\"platform_public_key\": {e}")))?;
+        keys.add(id, key);
+    }
+    for pem in certificate_texts(cfg)? {
+        let cert =
+            Certificate::parse(&pem).map_err(|e| ChannelError::Config(format!("\"platform_certificates\": {e}")))?;
+        let key = cert
+            .rsa_public()
+            .map_err(|e| ChannelError::Config(format!("\"platform_certificates\": {e}")))?;
+        keys.add(cert.serial_hex(), key);
+    }
+    if keys.is_empty() {
+        return Err(ChannelError::Config(
+            "set \"platform_public_key_id\" + \"platform_public_key\", or \"platform_certificates\"".into(),
+        ));
+    }
+    Ok(keys)
+}
+
+/// `platform_certificates` as a JSON array of PEM texts or one text of
+/// concatenated PEM blocks.
+fn certificate_texts(cfg: &ChannelConfig) -> Result<Vec<String>, ChannelError> {
+    const END: &str = "-----END CERTIFICATE-----";
+    match cfg.params.get(names::PLATFORM_CERTIFICATES) {
+        None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ChannelError::Config("\"platform_certificates\" must hold PEM strings".into()))
+            })
+            .collect(),
+        Some(serde_json::Value::String(text)) => Ok(text
+            .split_inclusive(END)
+            .filter(|block| block.contains("-----BEGIN CERTIFICATE-----"))
+            .map(str::to_string)
+            .collect()),
+        Some(_) => Err(ChannelError::Config(
+            "\"platform_certificates\" must be a PEM text or a list of them".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_ids_never_keys() {
+        let vectors: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../../vectors/wechatpay_v3.json")).unwrap();
+        let private_key = vectors["keys"]["go_test_rsa2048_private_key_pkcs8_pem"]
+            .as_str()
+            .unwrap();
+        let mut secrets = juhe_channel::Secrets::new();
+        secrets.insert(names::PRIVATE_KEY, private_key);
+        secrets.insert(names::APIV3_KEY, "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb");
+        let cfg = ChannelConfig {
+            id: "chc_1".into(),
+            merchant_id: "mch_1".into(),
+            channel: "wechatpay".into(),
+            params: serde_json::json!({
+                "mchid": "1900000109",
+                "appid": "wxd678efh567hg6787",
+                "merchant_serial_no": "F5765756002FDD77",
+                "platform_public_key_id": "PUB_KEY_ID_01",
+                "platform_public_key": crate::sandbox::platform::TEST_PLATFORM_PUBLIC_KEY,
+            })
+            .as_object()
+            .cloned()
+            .unwrap(),
+            secrets,
+            notify_url: "http://127.0.0.1/notify".into(),
+        };
+        let settings = Settings::from_config(&cfg).unwrap();
+        let shown = format!("{settings:?}");
+        assert!(shown.contains("1900000109") && shown.contains("F5765756002FDD77"));
+        assert!(!shown.contains("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb"));
+        assert!(!shown.contains("MIIE"));
+        assert!(settings.platform.get("PUB_KEY_ID_01").is_some());
+    }
+}

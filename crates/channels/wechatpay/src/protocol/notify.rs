@@ -1,0 +1,49 @@
+//! Notifications (§1.2, §1.3): verified like answers, then the resource is
+//! decrypted with the APIv3 key.
+
+use super::models::NotificationEnvelope;
+use super::platform::{PlatformKeys, SignedHeaders, verify_signed};
+use super::{ProtocolError, SIGNATURE_TYPE, resource};
+
+pub mod event {
+    pub const TRANSACTION_SUCCESS: &str = "TRANSACTION.SUCCESS";
+    pub const REFUND_SUCCESS: &str = "REFUND.SUCCESS";
+    pub const REFUND_ABNORMAL: &str = "REFUND.ABNORMAL";
+    pub const REFUND_CLOSED: &str = "REFUND.CLOSED";
+}
+
+pub const RESOURCE_TYPE: &str = "encrypt-resource";
+
+/// A verified notification and its decrypted resource JSON.
+#[derive(Debug, Clone)]
+pub struct OpenedNotification {
+    pub envelope: NotificationEnvelope,
+    pub plaintext: Vec<u8>,
+}
+
+/// Verifies the signature (with `signature_type`, when sent, naming the
+/// RSA scheme) and decrypts the resource.
+pub fn open(
+    keys: &PlatformKeys,
+    apiv3_key: &[u8],
+    headers: &SignedHeaders<'_>,
+    signature_type: Option<&str>,
+    body: &[u8],
+    now_s: i64,
+) -> Result<OpenedNotification, ProtocolError> {
+    if let Some(kind) = signature_type
+        && kind != SIGNATURE_TYPE
+    {
+        return Err(ProtocolError::UnsupportedAlgorithm(kind.to_string()));
+    }
+    verify_signed(keys, headers, body, now_s)?;
+    let envelope: NotificationEnvelope = serde_json::from_slice(body)?;
+    if envelope.resource_type != RESOURCE_TYPE {
+        return Err(ProtocolError::Malformed(format!(
+            "resource_type {:?}",
+            envelope.resource_type
+        )));
+    }
+    let plaintext = resource::decrypt(apiv3_key, &envelope.resource)?;
+    Ok(OpenedNotification { envelope, plaintext })
+}

@@ -1,0 +1,83 @@
+//! The sandbox's platform identity: the key that signs every answer and
+//! notification, its certificate (served encrypted by `/v3/certificates`)
+//! and the id under which the same key is known in public-key mode.
+
+use crate::protocol::ProtocolError;
+use juhe_crypto::x509::Certificate;
+use juhe_crypto::{RsaPrivate, RsaPublic};
+
+/// The committed TEST-ONLY platform key and self-signed certificate
+/// (`fixtures/`, generated once with openssl). Never a real key.
+pub const TEST_PLATFORM_PRIVATE_KEY: &str = include_str!("../../fixtures/sandbox_platform_TEST_ONLY_private_key.pem");
+pub const TEST_PLATFORM_CERTIFICATE: &str = include_str!("../../fixtures/sandbox_platform_TEST_ONLY_certificate.pem");
+pub const TEST_PLATFORM_PUBLIC_KEY: &str = include_str!("../../fixtures/sandbox_platform_TEST_ONLY_public_key.pem");
+/// The sandbox's 微信支付公钥 id (same key as the certificate).
+pub const TEST_PLATFORM_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0100000000000000000000000000SANDBOX";
+
+pub struct SandboxPlatform {
+    pub(crate) private_key: RsaPrivate,
+    pub(crate) certificate_pem: String,
+    pub(crate) certificate_serial: String,
+    pub(crate) not_before_s: i64,
+    pub(crate) not_after_s: i64,
+    pub(crate) public_key_id: String,
+}
+
+impl std::fmt::Debug for SandboxPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxPlatform")
+            .field("certificate_serial", &self.certificate_serial)
+            .field("public_key_id", &self.public_key_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SandboxPlatform {
+    /// A platform from a private key and the certificate of its public key.
+    pub fn new(
+        private_key_pem: &str,
+        certificate_pem: &str,
+        public_key_id: &str,
+    ) -> Result<SandboxPlatform, ProtocolError> {
+        let private_key = RsaPrivate::parse(private_key_pem)?;
+        let certificate = Certificate::parse(certificate_pem)?;
+        if certificate.rsa_public()? != private_key.public() {
+            return Err(ProtocolError::Malformed(
+                "the platform certificate is not for the platform key".into(),
+            ));
+        }
+        Ok(SandboxPlatform {
+            private_key,
+            certificate_pem: certificate_pem.to_string(),
+            certificate_serial: certificate.serial_hex(),
+            not_before_s: certificate.not_before(),
+            not_after_s: certificate.not_after(),
+            public_key_id: public_key_id.to_string(),
+        })
+    }
+
+    /// The committed test platform.
+    pub fn test_fixture() -> Result<SandboxPlatform, ProtocolError> {
+        SandboxPlatform::new(
+            TEST_PLATFORM_PRIVATE_KEY,
+            TEST_PLATFORM_CERTIFICATE,
+            TEST_PLATFORM_PUBLIC_KEY_ID,
+        )
+    }
+
+    pub fn certificate_serial(&self) -> &str {
+        &self.certificate_serial
+    }
+
+    pub fn certificate_pem(&self) -> &str {
+        &self.certificate_pem
+    }
+
+    pub fn public_key_id(&self) -> &str {
+        &self.public_key_id
+    }
+
+    pub fn public_key(&self) -> RsaPublic {
+        self.private_key.public()
+    }
+}

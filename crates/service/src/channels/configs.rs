@@ -1,0 +1,218 @@
+//! Merchants' channel configurations: created and updated by the platform
+//! (admin API, CLI; the console later), validated by the channel itself,
+//! secrets sealed one by one under the master key and never returned.
+
+use super::ChannelHub;
+use crate::error::ServiceError;
+use juhe_channel::{ChannelConfig, Secrets};
+use juhe_store::Tx;
+use juhe_store::channel_configs::{self, ChannelConfigRow};
+use juhe_store::clock::{now_ms, rfc3339};
+use juhe_store::ids::new_id;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+/// What an admin sends to create or change a configuration.
+#[derive(Debug, Clone)]
+pub struct ConfigInput {
+    pub channel: String,
+    pub name: String,
+    pub enabled: bool,
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// New secret values; on update, names not given keep their old value.
+    pub secrets: BTreeMap<String, String>,
+    pub fee_bps: i64,
+    pub single_limit: Option<i64>,
+    pub daily_limit: Option<i64>,
+    pub priority: i64,
+}
+
+/// A configuration as shown to admins: secrets by name only.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChannelConfigView {
+    pub id: String,
+    pub object: &'static str,
+    pub merchant_id: String,
+    pub channel: String,
+    pub name: String,
+    pub enabled: bool,
+    #[schema(value_type = Object)]
+    pub params: serde_json::Value,
+    /// Names of the secrets set (values are write-only).
+    pub secrets: Vec<String>,
+    pub fee_bps: i64,
+    pub single_limit: Option<i64>,
+    pub daily_limit: Option<i64>,
+    pub priority: i64,
+    /// Where the channel must send notifications for this configuration.
+    pub notify_url: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn secret_context(config_id: &str, name: &str) -> String {
+    format!("channel_configs/{config_id}/{name}")
+}
+
+pub fn notify_url(public_url: &str, channel: &str, config_id: &str) -> String {
+    format!("{}/v1/notify/{channel}/{config_id}", public_url.trim_end_matches('/'))
+}
+
+impl ChannelConfigView {
+    pub fn new(row: &ChannelConfigRow, public_url: &str) -> ChannelConfigView {
+        let params = serde_json::from_str(&row.params).unwrap_or(serde_json::Value::Null);
+        let secrets: BTreeMap<String, String> = serde_json::from_str(&row.secrets_sealed).unwrap_or_default();
+        ChannelConfigView {
+            id: row.id.clone(),
+            object: "channel_config",
+            merchant_id: row.merchant_id.clone(),
+            channel: row.channel.clone(),
+            name: row.name.clone(),
+            enabled: row.enabled != 0,
+            params,
+            secrets: secrets.into_keys().collect(),
+            fee_bps: row.fee_bps,
+            single_limit: row.single_limit,
+            daily_limit: row.daily_limit,
+            priority: row.priority,
+            notify_url: notify_url(public_url, &row.channel, &row.id),
+            created_at: rfc3339(row.created_at),
+            updated_at: rfc3339(row.updated_at),
+        }
+    }
+}
+
+fn check_numbers(input: &ConfigInput) -> Result<(), ServiceError> {
+    if !(0..=10_000).contains(&input.fee_bps) {
+        return Err(ServiceError::InvalidRequest("fee_bps must be within 0..=10000".into()));
+    }
+    for (name, limit) in [("single_limit", input.single_limit), ("daily_limit", input.daily_limit)] {
+        if limit.is_some_and(|l| l <= 0 || l > juhe_domain::money::MAX_AMOUNT) {
+            return Err(ServiceError::InvalidRequest(format!(
+                "{name} must be a positive amount in minor units"
+            )));
+        }
+    }
+    if input.name.trim().is_empty() || input.name.chars().count() > 64 {
+        return Err(ServiceError::InvalidRequest("name must be 1 to 64 characters".into()));
+    }
+    if input.params.values().any(|v| !v.is_string()) {
+        return Err(ServiceError::InvalidRequest("params values must be strings".into()));
+    }
+    Ok(())
+}
+
+/// Opens a stored configuration for a channel call.
+pub fn open(hub: &ChannelHub, row: &ChannelConfigRow) -> Result<ChannelConfig, ServiceError> {
+    let corrupt = |what: &str| juhe_store::StoreError::Corrupt(format!("channel config {}: {what}", row.id));
+    let params: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&row.params).map_err(|_| corrupt("params"))?;
+    let sealed: BTreeMap<String, String> = serde_json::from_str(&row.secrets_sealed).map_err(|_| corrupt("secrets"))?;
+    let mut secrets = Secrets::new();
+    for (name, value) in &sealed {
+        let clear = hub
+            .keys
+            .open(value, &secret_context(&row.id, name))
+            .map_err(|e| corrupt(&format!("secret {name}: {e}")))?;
+        secrets.insert(name.clone(), String::from_utf8_lossy(&clear).into_owned());
+    }
+    Ok(ChannelConfig {
+        id: row.id.clone(),
+        merchant_id: row.merchant_id.clone(),
+        channel: row.channel.clone(),
+        params,
+        secrets,
+        notify_url: notify_url(&hub.public_url, &row.channel, &row.id),
+    })
+}
+
+/// Builds the row (sealing secrets) and has the channel validate it.
+fn build_row(
+    hub: &ChannelHub,
+    id: &str,
+    merchant_id: &str,
+    input: &ConfigInput,
+    mut secrets: BTreeMap<String, String>,
+    created_at: i64,
+    now: i64,
+) -> Result<ChannelConfigRow, ServiceError> {
+    check_numbers(input)?;
+    let channel = hub
+        .registry
+        .get(&input.channel)
+        .ok_or_else(|| ServiceError::InvalidRequest(format!("unknown channel {:?}", input.channel)))?;
+    for (name, value) in &input.secrets {
+        let sealed = hub
+            .keys
+            .seal(value.as_bytes(), &secret_context(id, name))
+            .map_err(|e| ServiceError::InvalidRequest(e.to_string()))?;
+        secrets.insert(name.clone(), sealed);
+    }
+    let row = ChannelConfigRow {
+        id: id.to_string(),
+        merchant_id: merchant_id.to_string(),
+        channel: input.channel.clone(),
+        name: input.name.trim().to_string(),
+        enabled: i64::from(input.enabled),
+        params: serde_json::Value::Object(input.params.clone()).to_string(),
+        secrets_sealed: serde_json::to_string(&secrets)
+            .map_err(|e| ServiceError::InvalidRequest(format!("secrets: {e}")))?,
+        fee_bps: input.fee_bps,
+        single_limit: input.single_limit,
+        daily_limit: input.daily_limit,
+        priority: input.priority,
+        created_at,
+        updated_at: now,
+    };
+    let opened = open(hub, &row)?;
+    channel
+        .validate_config(&opened)
+        .map_err(|e| ServiceError::InvalidRequest(format!("{} configuration: {e}", input.channel)))?;
+    Ok(row)
+}
+
+pub async fn create(
+    tx: Tx<'_>,
+    hub: &ChannelHub,
+    merchant_id: &str,
+    input: &ConfigInput,
+) -> Result<ChannelConfigRow, ServiceError> {
+    juhe_store::merchants::get_merchant_tx(&mut *tx, merchant_id)
+        .await?
+        .ok_or(ServiceError::NotFound("merchant"))?;
+    let now = now_ms();
+    let id = new_id("chc");
+    let row = build_row(hub, &id, merchant_id, input, BTreeMap::new(), now, now)?;
+    channel_configs::insert(tx, &row).await?;
+    Ok(row)
+}
+
+/// Replaces the configuration; secrets not named keep their sealed value.
+pub async fn update(
+    tx: Tx<'_>,
+    hub: &ChannelHub,
+    merchant_id: &str,
+    id: &str,
+    input: &ConfigInput,
+) -> Result<ChannelConfigRow, ServiceError> {
+    let old = channel_configs::get_tx(&mut *tx, id)
+        .await?
+        .filter(|c| c.merchant_id == merchant_id)
+        .ok_or(ServiceError::NotFound("channel config"))?;
+    if old.channel != input.channel {
+        return Err(ServiceError::InvalidRequest(
+            "a configuration's channel cannot change; create a new one".into(),
+        ));
+    }
+    let kept: BTreeMap<String, String> = serde_json::from_str(&old.secrets_sealed).unwrap_or_default();
+    // updated_at is the optimistic lock; keep it strictly increasing.
+    let now = now_ms().max(old.updated_at + 1);
+    let row = build_row(hub, id, merchant_id, input, kept, old.created_at, now)?;
+    if !channel_configs::update(tx, &row, old.updated_at).await? {
+        return Err(ServiceError::InvalidRequest(
+            "the configuration changed meanwhile; read it again".into(),
+        ));
+    }
+    Ok(row)
+}

@@ -1,0 +1,264 @@
+//! The worker that resolves open attempts and refunds: it claims due tasks
+//! with a lease (so several nodes, or a restarted one, never lose or
+//! double-run one), asks the channel, applies the answer, and at the
+//! deadline reverses or closes at the channel. Everything it does is also
+//! safe to do twice.
+
+use super::ChannelHub;
+use super::apply::{self, Applied};
+use super::configs;
+use super::refunds as channel_refunds;
+use crate::error::ServiceError;
+use juhe_channel::capability::Operation;
+use juhe_channel::{ChannelError, ChannelPaymentState, PaymentRef};
+use juhe_domain::Currency;
+use juhe_domain::Money;
+use juhe_store::Db;
+use juhe_store::attempts::{AttemptRow, status};
+use juhe_store::channel_configs;
+use juhe_store::channel_tasks::{self, TaskRow, kind};
+use juhe_store::clock::now_ms;
+use juhe_store::payments::PaymentRow;
+use std::time::Duration;
+
+/// How long a claimed task is ours before another worker may take it.
+const LEASE_MS: i64 = 60_000;
+const BATCH: i64 = 32;
+
+/// Runs due tasks until `shutdown` resolves.
+pub async fn run(db: Db, hub: ChannelHub, tick: Duration, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        match run_due(&db, &hub).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "channel task round failed"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(tick) => {}
+        }
+    }
+}
+
+/// Claims and runs one batch of due tasks; the number run.
+pub async fn run_due(db: &Db, hub: &ChannelHub) -> Result<usize, ServiceError> {
+    let now = now_ms();
+    let claimed = db
+        .write(move |tx| {
+            Box::pin(
+                async move { Ok::<_, ServiceError>(channel_tasks::claim_due(tx, now, now + LEASE_MS, BATCH).await?) },
+            )
+        })
+        .await?;
+    let n = claimed.len();
+    for task in claimed {
+        let result = match task.kind.as_str() {
+            kind::RESOLVE_PAYMENT => resolve_payment(db, hub, &task).await,
+            kind::CLOSE_PAYMENT => close_payment(db, hub, &task).await,
+            kind::RESOLVE_REFUND => channel_refunds::resolve(db, hub, &task).await,
+            other => Err(ServiceError::InvalidRequest(format!(
+                "unknown channel task kind {other}"
+            ))),
+        };
+        if let Err(e) = result {
+            tracing::warn!(task = %task.id, error = %e, "channel task failed; will retry");
+            let due = now_ms() + hub.poll.backoff(task.tries);
+            let message = e.to_string();
+            let id = task.id.clone();
+            db.write(move |tx| {
+                let (id, message) = (id.clone(), message.clone());
+                Box::pin(async move {
+                    Ok::<_, ServiceError>(channel_tasks::reschedule(tx, &id, due, Some(&message), now_ms()).await?)
+                })
+            })
+            .await?;
+        }
+    }
+    Ok(n)
+}
+
+/// The attempt, its payment and its configuration, read fresh.
+async fn load(
+    db: &Db,
+    attempt_id: &str,
+) -> Result<(AttemptRow, PaymentRow, channel_configs::ChannelConfigRow), ServiceError> {
+    let id = attempt_id.to_string();
+    let (attempt, payment) = db
+        .write(move |tx| {
+            let id = id.clone();
+            Box::pin(async move { apply::load(tx, &id).await })
+        })
+        .await?;
+    let config = channel_configs::get(db.reader(), &attempt.config_id)
+        .await?
+        .ok_or(ServiceError::NotFound("channel config"))?;
+    Ok((attempt, payment, config))
+}
+
+pub fn payment_ref(attempt: &AttemptRow, payment: &PaymentRow) -> Result<PaymentRef, ServiceError> {
+    Ok(PaymentRef {
+        channel_order_no: attempt.channel_order_no.clone(),
+        channel_trade_no: attempt.channel_trade_no.clone(),
+        money: Money::new(payment.amount, Currency::parse(&payment.currency)?),
+        created_at_ms: attempt.created_at,
+    })
+}
+
+/// Applies a state (ending the payment if the state is final) and either
+/// finishes the task or schedules the next query.
+async fn settle_state(
+    db: &Db,
+    hub: &ChannelHub,
+    task: &TaskRow,
+    attempt_id: &str,
+    state: ChannelPaymentState,
+) -> Result<(), ServiceError> {
+    let (task, attempt_id, poll) = (task.clone(), attempt_id.to_string(), hub.poll);
+    let state = std::sync::Arc::new(state);
+    db.write(move |tx| {
+        let (task, attempt_id, state) = (task.clone(), attempt_id.clone(), state.clone());
+        Box::pin(async move {
+            let now = now_ms();
+            let (mut attempt, mut payment) = apply::load(&mut *tx, &attempt_id).await?;
+            let applied = apply::apply_state(&mut *tx, &mut attempt, &mut payment, &state, true, now).await?;
+            if status::is_open(&attempt.status) && applied != Applied::Discrepancy {
+                channel_tasks::reschedule(&mut *tx, &task.id, now + poll.backoff(task.tries), None, now).await?;
+            } else if applied == Applied::Discrepancy {
+                channel_tasks::reschedule(&mut *tx, &task.id, now + poll.max_ms, Some("discrepancy"), now).await?;
+            } else {
+                channel_tasks::finish(&mut *tx, &task.id, now).await?;
+            }
+            Ok::<_, ServiceError>(())
+        })
+    })
+    .await
+}
+
+async fn finish(db: &Db, task: &TaskRow) -> Result<(), ServiceError> {
+    let id = task.id.clone();
+    db.write(move |tx| {
+        let id = id.clone();
+        Box::pin(async move { Ok::<_, ServiceError>(channel_tasks::finish(tx, &id, now_ms()).await?) })
+    })
+    .await
+}
+
+/// Query; past the deadline, query once more and then reverse (payment
+/// code, card, unknown outcome) or close (QR waiting for its payer).
+async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<(), ServiceError> {
+    let (attempt, payment, config_row) = load(db, &task.subject_id).await?;
+    if !status::is_open(&attempt.status) {
+        return finish(db, task).await;
+    }
+    let channel = hub
+        .registry
+        .get(&attempt.channel)
+        .ok_or_else(|| ServiceError::ChannelUnavailable(format!("channel {} is not registered", attempt.channel)))?;
+    let config = configs::open(hub, &config_row)?;
+    let reference = payment_ref(&attempt, &payment)?;
+    let past_deadline = now_ms() >= task.deadline_at;
+    match channel.query(&config, &reference).await {
+        Ok(state) if state.is_final() => return settle_state(db, hub, task, &attempt.id, state).await,
+        Ok(state) if !past_deadline => return settle_state(db, hub, task, &attempt.id, state).await,
+        Ok(_) => {}
+        Err(ChannelError::NotFound) if attempt.status == status::SENDING || attempt.status == status::UNKNOWN => {
+            // The channel never saw the order: nothing was taken.
+            let state = ChannelPaymentState::Failed {
+                code: "channel_not_reached".into(),
+                message: "the channel has no record of the order".into(),
+            };
+            return settle_state(db, hub, task, &attempt.id, state).await;
+        }
+        Err(ChannelError::Unsupported(Operation::Query)) => {}
+        Err(e) if !past_deadline => return Err(ServiceError::ChannelUnavailable(e.to_string())),
+        Err(_) => {}
+    }
+    // Past the deadline (or the channel cannot be queried): end it at the
+    // channel. A payer still confirming, or an unknown outcome, is reversed
+    // (money taken meanwhile goes back); an order only shown is closed.
+    let reverse_first = attempt.status != status::AWAITING_PAYER;
+    let ended = if reverse_first {
+        match channel.reverse(&config, &reference).await {
+            Err(ChannelError::Unsupported(_)) => channel.close(&config, &reference).await,
+            other => other,
+        }
+    } else {
+        match channel.close(&config, &reference).await {
+            Err(ChannelError::Unsupported(_)) => channel.reverse(&config, &reference).await,
+            other => other,
+        }
+    };
+    match ended {
+        Ok(()) => settle_state(db, hub, task, &attempt.id, ChannelPaymentState::Closed).await,
+        Err(ChannelError::Declined { code, message }) => {
+            // The channel refuses to close: most often because it was paid
+            // in the meantime. Query decides.
+            tracing::info!(attempt = %attempt.id, %code, %message, "close/reverse refused; querying");
+            match channel.query(&config, &reference).await {
+                Ok(state) if state.is_final() => settle_state(db, hub, task, &attempt.id, state).await,
+                _ => Err(ServiceError::ChannelUnavailable(format!(
+                    "close refused: {code}: {message}"
+                ))),
+            }
+        }
+        Err(e) => Err(ServiceError::ChannelUnavailable(e.to_string())),
+    }
+}
+
+/// The merchant closed a payment that is at a channel: close it there first.
+async fn close_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<(), ServiceError> {
+    close_at_channel(db, hub, &task.subject_id).await?;
+    finish(db, task).await
+}
+
+/// Closes (or, if the channel cannot close, reverses) the payment's open
+/// attempt at its channel and closes the payment. If the channel refuses
+/// because the payer paid meanwhile, the payment succeeds instead.
+pub async fn close_at_channel(db: &Db, hub: &ChannelHub, payment_id: &str) -> Result<(), ServiceError> {
+    let attempts = {
+        let id = payment_id.to_string();
+        db.write(move |tx| {
+            let id = id.clone();
+            Box::pin(async move { Ok::<_, ServiceError>(juhe_store::attempts::of_payment_tx(tx, &id).await?) })
+        })
+        .await?
+    };
+    let Some(open) = attempts.into_iter().rev().find(|a| status::is_open(&a.status)) else {
+        return Ok(());
+    };
+    let (attempt, payment, config_row) = load(db, &open.id).await?;
+    let channel = hub
+        .registry
+        .get(&attempt.channel)
+        .ok_or_else(|| ServiceError::ChannelUnavailable(format!("channel {} is not registered", attempt.channel)))?;
+    let config = configs::open(hub, &config_row)?;
+    let reference = payment_ref(&attempt, &payment)?;
+    let closed = match channel.close(&config, &reference).await {
+        Err(ChannelError::Unsupported(_)) => channel.reverse(&config, &reference).await,
+        other => other,
+    };
+    let task = TaskRow {
+        id: format!("{}:{}", kind::RESOLVE_PAYMENT, attempt.id),
+        kind: kind::RESOLVE_PAYMENT.to_string(),
+        subject_id: attempt.id.clone(),
+        status: "pending".to_string(),
+        due_at: 0,
+        deadline_at: 0,
+        tries: 1,
+        lease_until: 0,
+        last_error: None,
+        created_at: 0,
+        updated_at: 0,
+    };
+    match closed {
+        Ok(()) => settle_state(db, hub, &task, &attempt.id, ChannelPaymentState::Closed).await,
+        Err(ChannelError::Declined { code, message }) => match channel.query(&config, &reference).await {
+            Ok(state) if state.is_final() => settle_state(db, hub, &task, &attempt.id, state).await,
+            _ => Err(ServiceError::ChannelUnavailable(format!(
+                "close refused: {code}: {message}"
+            ))),
+        },
+        Err(e) => Err(ServiceError::ChannelUnavailable(e.to_string())),
+    }
+}
