@@ -1,23 +1,62 @@
-//! The channels this binary knows: every built-in channel is registered at
-//! start; external channel services add themselves at run time.
+//! The channels this binary knows: the built-in ones are registered at
+//! start; external channel services (such as JD Pay) register themselves
+//! at run time through the service directory.
 
-use juhe_channel::Registry;
+use crate::bankcard_state::DbCardState;
 use juhe_channel::breaker::{BreakerPolicy, Breakers};
+use juhe_channel::http::HttpClient;
+use juhe_channel::{ChannelError, Registry};
+use juhe_channel_external::{DirectoryConfig, ServiceDirectory, ServiceSecret};
 use juhe_crypto::MasterKey;
 use juhe_service::channels::{ChannelHub, PollPolicy};
+use juhe_store::Db;
 use std::sync::Arc;
+use std::time::Duration;
 
-/// A registry with the built-in channels.
-pub fn registry() -> Registry {
-    Registry::new()
+/// How long an external channel service stays routable without a heartbeat.
+pub const SERVICE_LEASE: Duration = Duration::from_secs(30);
+
+/// A registry with every built-in channel.
+pub fn registry(db: &Db) -> Result<Registry, ChannelError> {
+    let registry = Registry::new();
+    registry.register(Arc::new(juhe_channel_wechatpay::WechatPayChannel::new()?));
+    registry.register(Arc::new(juhe_channel_alipay::AlipayChannel::new()?));
+    registry.register(Arc::new(juhe_channel_unionpay::UnionPayChannel::new()?));
+    let card_state = Arc::new(DbCardState::new(db.clone()));
+    registry.register(Arc::new(juhe_channel_bankcard::BankcardChannel::new(
+        card_state.clone(),
+        card_state,
+    )));
+    Ok(registry)
 }
 
-pub fn hub(keys: &MasterKey, public_url: &str, poll: PollPolicy) -> ChannelHub {
-    ChannelHub {
-        registry: Arc::new(registry()),
+pub struct Channels {
+    pub hub: ChannelHub,
+    pub directory: Arc<ServiceDirectory>,
+}
+
+pub fn build(
+    db: &Db,
+    keys: &MasterKey,
+    public_url: &str,
+    poll: PollPolicy,
+    service_token: &str,
+) -> Result<Channels, ChannelError> {
+    let registry = Arc::new(registry(db)?);
+    let directory = Arc::new(ServiceDirectory::new(
+        registry.clone(),
+        DirectoryConfig {
+            registration_token: ServiceSecret::new(service_token),
+            lease_ttl: SERVICE_LEASE,
+            http: HttpClient::new()?,
+        },
+    ));
+    let hub = ChannelHub {
+        registry,
         breakers: Arc::new(Breakers::new(BreakerPolicy::default())),
         keys: keys.clone(),
         public_url: public_url.to_string(),
         poll,
-    }
+    };
+    Ok(Channels { hub, directory })
 }

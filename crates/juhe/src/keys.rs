@@ -28,14 +28,28 @@ pub fn load_or_create(path: &Path) -> Result<MasterKey, KeyError> {
 /// The platform admin API token: from `JUHE_ADMIN_TOKEN`, else from its
 /// file (created with a fresh random token, mode 0600, on first use).
 pub fn admin_token(path: &Path) -> Result<String, KeyError> {
-    if let Ok(text) = std::env::var("JUHE_ADMIN_TOKEN") {
+    token(
+        path,
+        "JUHE_ADMIN_TOKEN",
+        "# juhe platform admin token: Authorization: Bearer <token> on /admin/v1.",
+    )
+}
+
+/// The token external channel services present to register
+/// (`JUHE_CHANNEL_TOKEN`, else its file).
+pub fn channel_service_token(path: &Path) -> Result<String, KeyError> {
+    token(
+        path,
+        "JUHE_CHANNEL_TOKEN",
+        "# juhe channel service registration token (POST /v1/channel-services/register).",
+    )
+}
+
+fn token(path: &Path, env: &str, comment: &str) -> Result<String, KeyError> {
+    if let Ok(text) = std::env::var(env) {
         return Ok(text.trim().to_string());
     }
-    let text = read_or_create(
-        path,
-        || juhe_store::ids::random_hex(24),
-        "# juhe platform admin token: Authorization: Bearer <token> on /admin/v1.",
-    )?;
+    let text = read_or_create(path, || juhe_store::ids::random_hex(24), comment)?;
     Ok(text
         .lines()
         .map(str::trim)

@@ -1,5 +1,6 @@
 //! The one juhe binary.
 
+mod bankcard_state;
 mod call;
 mod channels;
 mod config;

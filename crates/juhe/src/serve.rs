@@ -52,11 +52,16 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|s| s.parse().ok())
         .or(resolved.file.channel_poll_scale)
         .unwrap_or(1);
-    let hub = crate::channels::hub(
+    let service_token = crate::keys::channel_service_token(&resolved.data_dir.join("channel.token"))?;
+    let channels = crate::channels::build(
+        &db,
         &keys,
         &gateway.public_url,
         PollPolicy::default().scaled_down(poll_scale),
-    );
+        &service_token,
+    )?;
+    let hub = channels.hub.clone();
+    let reaper = channels.directory.spawn_reaper(Duration::from_secs(5));
     let state = AppState::with_hub(db.clone(), keys.clone(), gateway, hub.clone());
 
     if args.demo {
@@ -92,7 +97,8 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
 
     tracing::info!(%local, database = %redact(&resolved.database_url), "juhe is listening");
     println!("juhe listening on {base_url}");
-    axum::serve(listener, juhe_gateway::router(state))
+    let app = juhe_gateway::router(state).merge(juhe_channel_external::directory_router(channels.directory.clone()));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
 
@@ -100,6 +106,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let _ = webhooks.await;
     let _ = sweeper.await;
     let _ = channel_tasks.await;
+    reaper.abort();
     db.close().await;
     Ok(())
 }

@@ -8,6 +8,7 @@
 //! commit) and on PostgreSQL runs each in its own transaction.
 
 pub mod attempts;
+pub mod bankcard;
 pub mod channel_configs;
 pub mod channel_notifications;
 pub mod channel_tasks;

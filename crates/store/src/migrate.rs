@@ -22,6 +22,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "channels",
         sql: include_str!("../migrations/0002_channels.sql"),
     },
+    Migration {
+        version: 3,
+        name: "bankcard",
+        sql: include_str!("../migrations/0003_bankcard.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

@@ -1,0 +1,44 @@
+//! The sandbox's own endpoints: registering merchants and paying an order
+//! as the payer (the payer page calls this).
+
+use crate::sandbox::SandboxState;
+use crate::sandbox::ledger::TxnState;
+use crate::sandbox::merchants::SandboxMerchant;
+use crate::sandbox::settle;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde_json::json;
+use std::sync::Arc;
+
+pub async fn register_merchant(
+    State(state): State<Arc<SandboxState>>,
+    Json(merchant): Json<SandboxMerchant>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    match state.merchants.register(&merchant) {
+        Ok(()) => (StatusCode::CREATED, Json(json!({"merId": merchant.mer_id}))),
+        Err(e) => (StatusCode::BAD_REQUEST, Json(json!({"error": e.to_string()}))),
+    }
+}
+
+pub async fn pay(
+    State(state): State<Arc<SandboxState>>,
+    Path(order_id): Path<String>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let Some(order) = state.ledger.find_order(&order_id) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"})));
+    };
+    if !matches!(order.state, TxnState::Waiting | TxnState::Paying) || order.voided {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "order is not awaiting payment"})),
+        );
+    }
+    match settle::succeed(&state, &order.mer_id, &order.order_id) {
+        Some(paid) => (
+            StatusCode::OK,
+            Json(json!({"orderId": paid.order_id, "queryId": paid.query_id, "state": "paid"})),
+        ),
+        None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"}))),
+    }
+}
