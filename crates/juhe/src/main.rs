@@ -2,6 +2,7 @@
 
 mod bankcard_state;
 mod call;
+mod channel_cli;
 mod channels;
 mod config;
 mod demo;
@@ -29,6 +30,11 @@ enum Command {
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// Merchants' channel configurations.
+    Channels {
+        #[command(subcommand)]
+        command: channel_cli::ChannelsCommand,
     },
     /// Send a signed request with the demo credentials.
     Call(call::CallArgs),
@@ -67,6 +73,7 @@ fn main() {
                 command: LedgerCommand::Verify(args),
             } => verify(args).await,
             Command::Call(args) => call::run(args).await,
+            Command::Channels { command } => channel_cli::run(command).await,
             Command::Bench(args) => bench(args).await,
         }
     });
