@@ -294,6 +294,44 @@ pub async fn place_at_channel(tx: Tx<'_>, p: ChannelPlacement<'_>) -> Result<(),
     Ok(())
 }
 
+/// Moves a payment still `processing` to another configuration for a new
+/// attempt (what the previous channel said — its trade number, the payer's
+/// action — no longer applies). False if the payment is no longer
+/// processing. Being an UPDATE of the payment's row, it also serialises with
+/// anything else deciding the payment's fate (`lock_processing`).
+pub async fn move_to_channel(
+    tx: Tx<'_>,
+    id: &str,
+    channel: &str,
+    config_id: &str,
+    fee: i64,
+    now: i64,
+) -> Result<bool, StoreError> {
+    let n = query(
+        "UPDATE payments SET channel = $1, channel_config_id = $2, channel_trade_no = NULL, pay_action = NULL, \
+         fee = $3, updated_at = $4 WHERE id = $5 AND status = 'processing'",
+    )
+    .bind(channel)
+    .bind(config_id)
+    .bind(fee)
+    .bind(now)
+    .bind(id)
+    .execute(tx)
+    .await?;
+    Ok(n == 1)
+}
+
+/// Takes the payment's row lock if it is still `processing` (an UPDATE
+/// that changes nothing), so that what the transaction reads next (its
+/// attempts) cannot change under it. False if it is not processing.
+pub async fn lock_processing(tx: Tx<'_>, id: &str) -> Result<bool, StoreError> {
+    let n = query("UPDATE payments SET updated_at = updated_at WHERE id = $1 AND status = 'processing'")
+        .bind(id)
+        .execute(tx)
+        .await?;
+    Ok(n == 1)
+}
+
 /// Records why a payment failed (with its status change to `failed`).
 pub async fn set_failure(tx: Tx<'_>, id: &str, code: &str, message: &str) -> Result<(), StoreError> {
     query("UPDATE payments SET failure_code = $1, failure_message = $2 WHERE id = $3")

@@ -24,7 +24,7 @@ pub struct TestServer {
     pub base_url: String,
     pub db: Db,
     pub keys: MasterKey,
-    pub test_db: TestDb,
+    pub test_db: Arc<TestDb>,
     pub hub: ChannelHub,
     /// The platform admin API token of this server.
     pub admin_token: String,
@@ -55,7 +55,12 @@ impl Default for ChannelSetup {
     fn default() -> ChannelSetup {
         ChannelSetup {
             channels: Vec::new(),
-            poll: PollPolicy::default().scaled_down(100),
+            // In-process channels answer at once: the longest call is what a
+            // test delays it by, well under a second.
+            poll: PollPolicy {
+                max_call_ms: 1_000,
+                ..PollPolicy::default().scaled_down(100)
+            },
             breaker: BreakerPolicy::default(),
             worker: true,
         }
@@ -85,10 +90,33 @@ impl TestServer {
         TestServer::start_full(engine, GatewayConfig::default(), setup).await
     }
 
-    pub async fn start_full(engine: Engine, mut config: GatewayConfig, setup: ChannelSetup) -> TestServer {
-        let test_db = TestDb::new(engine).await;
-        let db = test_db.open().await;
+    pub async fn start_full(engine: Engine, config: GatewayConfig, setup: ChannelSetup) -> TestServer {
+        let test_db = Arc::new(TestDb::new(engine).await);
         let keys = MasterKey::parse(&MasterKey::generate_encoded()).expect("key");
+        TestServer::start_on(test_db, keys, config, setup).await
+    }
+
+    /// Stops this server (HTTP and channel worker, as a crash would: nothing
+    /// is finished gracefully) and starts a new one on the same database
+    /// and master key, as after a restart.
+    pub async fn restart(self, setup: ChannelSetup) -> TestServer {
+        self.server.abort();
+        if let Some(t) = &self.tasks {
+            t.abort();
+        }
+        let (test_db, keys) = (self.test_db.clone(), self.keys.clone());
+        self.db.close().await;
+        TestServer::start_on(test_db, keys, GatewayConfig::default(), setup).await
+    }
+
+    async fn start_on(
+        test_db: Arc<TestDb>,
+        keys: MasterKey,
+        mut config: GatewayConfig,
+        setup: ChannelSetup,
+    ) -> TestServer {
+        let engine = test_db.engine;
+        let db = test_db.open().await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
         let admin_token = juhe_store::ids::random_hex(16);

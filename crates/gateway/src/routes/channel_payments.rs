@@ -15,9 +15,10 @@ use juhe_channel::request::CardPresent;
 use juhe_domain::ErrorCode;
 use juhe_service::channels::create::{Prepared, drive, prepare};
 use juhe_service::channels::routing::candidates;
-use juhe_service::payments::NewPayment;
+use juhe_service::payments::{NewPayment, existing_order};
+use juhe_store::channel_configs::ChannelConfigRow;
 use juhe_service::views::{PaymentView, RefundView};
-use juhe_service::{Caller, ServiceError};
+use juhe_service::Caller;
 use juhe_store::clock::now_ms;
 use std::sync::{Arc, Mutex};
 
@@ -28,22 +29,11 @@ pub async fn create(
     input: NewPayment,
     card: Option<CardPresent>,
 ) -> Result<Response, ApiError> {
-    // A repeated order number is answered before routing: the same request
-    // gets its payment as it stands, a different one a conflict — whatever
-    // the channels' health or configuration is now.
-    if let Some(existing) =
-        juhe_store::payments::get_by_order_no(state.db.reader(), &caller.app_id, &input.merchant_order_no).await?
-    {
-        if existing.fingerprint != input.fingerprint() {
-            return Err(ServiceError::NumberConflict {
-                what: "merchant_order_no",
-                number: input.merchant_order_no.clone(),
-            }
-            .into());
-        }
-        return Ok((StatusCode::OK, axum::Json(PaymentView::from(&existing))).into_response());
-    }
-    let configs = candidates(
+    // Routing is decided before the write, but only used inside it after
+    // the order number is checked: a repeated number gets its payment (or a
+    // conflict) whatever the channels' health or configuration is now, and
+    // every answer goes through the idempotent write (nonce, key replay).
+    let routed: Result<Vec<ChannelConfigRow>, ApiError> = candidates(
         state.db.reader(),
         &state.hub,
         &caller.merchant_id,
@@ -52,10 +42,14 @@ pub async fn create(
         input.channel.auth_code.as_deref(),
         now_ms(),
     )
-    .await?;
-    let Some(first) = configs.first().cloned() else {
-        return Err(ApiError::new(ErrorCode::UnsupportedWay, "no channel serves this way"));
-    };
+    .await
+    .map_err(ApiError::from);
+    let configs = routed.clone().unwrap_or_default();
+    let first = routed.and_then(|c| {
+        c.first()
+            .cloned()
+            .ok_or_else(|| ApiError::new(ErrorCode::UnsupportedWay, "no channel serves this way"))
+    });
     let input = Arc::new(input);
     let caller = Arc::new(caller);
     // The prepared attempt leaves the transaction through this slot, once committed.
@@ -66,6 +60,10 @@ pub async fn create(
         idempotency::operation(move |tx| {
             let (input, caller, slot, first) = (input.clone(), caller.clone(), slot.clone(), first.clone());
             Box::pin(async move {
+                if let Some(existing) = existing_order(&mut *tx, &caller, &input).await? {
+                    return Ok((StatusCode::OK, idempotency::to_json(&PaymentView::from(&existing))?));
+                }
+                let first = first.clone()?;
                 let prepared = prepare(&mut *tx, &caller, &input, &first, poll).await?;
                 let status = if prepared.attempt.is_some() {
                     StatusCode::CREATED

@@ -195,7 +195,10 @@ pub async fn drive(
     let mut last_failure = ("channel_error".to_string(), "no channel attempted".to_string());
     for (index, config) in candidates.iter().enumerate() {
         if index > 0 {
-            attempt = next_attempt(db, hub, &payment, config, index as i64 + 1).await?;
+            match next_attempt(db, hub, &payment, config, index as i64 + 1).await? {
+                Some(next) => attempt = next,
+                None => return reread(db, &payment.id).await,
+            }
         }
         let request = request_for(&payment, &attempt, p, card.clone());
         let result = call_create(hub, config, &request).await;
@@ -220,34 +223,36 @@ pub async fn drive(
     fail_payment(db, &payment.id, &last_failure).await
 }
 
-/// Records attempt `seq` at `config` and moves the payment onto it.
+/// Records attempt `seq` at `config` and moves the payment onto it; `None`
+/// if the payment is no longer processing.
 async fn next_attempt(
     db: &Db,
     hub: &ChannelHub,
     payment: &PaymentRow,
     config: &ChannelConfigRow,
     seq: i64,
-) -> Result<AttemptRow, ServiceError> {
+) -> Result<Option<AttemptRow>, ServiceError> {
     let (payment, config, poll) = (payment.clone(), config.clone(), hub.poll);
     db.write(move |tx| {
         let (payment, config) = (payment.clone(), config.clone());
         Box::pin(async move {
             let now = now_ms();
-            let attempt = new_attempt(&payment.id, seq, &config, now);
-            attempts::insert(&mut *tx, &attempt).await?;
-            payments::place_at_channel(
+            // The payment's row first: if its fate was decided meanwhile (a
+            // task found it stranded), no new attempt is made.
+            let moved = payments::move_to_channel(
                 &mut *tx,
-                payments::ChannelPlacement {
-                    id: &payment.id,
-                    channel: &config.channel,
-                    config_id: &config.id,
-                    channel_trade_no: None,
-                    pay_action: None,
-                    fee: fee_for(payment.amount, config.fee_bps)?,
-                    now,
-                },
+                &payment.id,
+                &config.channel,
+                &config.id,
+                fee_for(payment.amount, config.fee_bps)?,
+                now,
             )
             .await?;
+            if !moved {
+                return Ok::<_, ServiceError>(None);
+            }
+            let attempt = new_attempt(&payment.id, seq, &config, now);
+            attempts::insert(&mut *tx, &attempt).await?;
             channel_tasks::arm(
                 tx,
                 kind::RESOLVE_PAYMENT,
@@ -257,7 +262,7 @@ async fn next_attempt(
                 now,
             )
             .await?;
-            Ok::<_, ServiceError>(attempt)
+            Ok(Some(attempt))
         })
     })
     .await
@@ -319,7 +324,10 @@ async fn record_answer(
                             AfterAttempt::Stop
                         }
                         ChannelPaymentState::Failed { .. } | ChannelPaymentState::Closed => {
-                            channel_tasks::finish_for(&mut *tx, kind::RESOLVE_PAYMENT, &attempt.id, now).await?;
+                            // The task stays armed: should this process die before
+                            // the next attempt (or the final `failed`) is written,
+                            // it finds the payment with no open attempt and ends it.
+                            arm(&mut *tx, &attempt.id, now + poll.orphan_after_ms, expire_at, now).await?;
                             AfterAttempt::TryNext
                         }
                     }
@@ -327,7 +335,7 @@ async fn record_answer(
                 Err(e) if e.took_no_money() => {
                     let (code, message) = failure_of(e);
                     apply::mark_failed(&mut *tx, &mut attempt, &code, &message, now).await?;
-                    channel_tasks::finish_for(&mut *tx, kind::RESOLVE_PAYMENT, &attempt.id, now).await?;
+                    arm(&mut *tx, &attempt.id, now + poll.orphan_after_ms, expire_at, now).await?;
                     AfterAttempt::TryNext
                 }
                 Err(e) => {
@@ -346,6 +354,19 @@ async fn record_answer(
 async fn arm(tx: Tx<'_>, attempt_id: &str, due: i64, deadline: i64, now: i64) -> Result<(), ServiceError> {
     channel_tasks::arm(tx, kind::RESOLVE_PAYMENT, attempt_id, due, deadline, now).await?;
     Ok(())
+}
+
+async fn reread(db: &Db, payment_id: &str) -> Result<PaymentRow, ServiceError> {
+    let id = payment_id.to_string();
+    db.write(move |tx| {
+        let id = id.clone();
+        Box::pin(async move {
+            payments::get_any_tx(tx, &id)
+                .await?
+                .ok_or(ServiceError::NotFound("payment"))
+        })
+    })
+    .await
 }
 
 /// Every configuration refused: the payment fails (no money was taken).

@@ -41,6 +41,12 @@ pub struct PollPolicy {
     /// If this process dies between recording an attempt and applying the
     /// channel's answer, the attempt is looked at after this long.
     pub orphan_after_ms: i64,
+    /// The longest a channel call can take (the HTTP client's connect and
+    /// request timeouts, with margin). Before that, a channel that has never
+    /// heard of an attempt still `sending` may simply not have received it
+    /// yet; after it, the call has returned or its caller has died. Not
+    /// scaled by `scaled_down`: it is a property of the client, not of the schedule.
+    pub max_call_ms: i64,
 }
 
 impl Default for PollPolicy {
@@ -51,6 +57,7 @@ impl Default for PollPolicy {
             paying_deadline_ms: 60_000,
             awaiting_first_ms: 10_000,
             orphan_after_ms: 30_000,
+            max_call_ms: 20_000,
         }
     }
 }
@@ -65,6 +72,7 @@ impl PollPolicy {
             paying_deadline_ms: (self.paying_deadline_ms / s).max(1),
             awaiting_first_ms: (self.awaiting_first_ms / s).max(1),
             orphan_after_ms: (self.orphan_after_ms / s).max(1),
+            max_call_ms: self.max_call_ms,
         }
     }
 

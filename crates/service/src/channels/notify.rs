@@ -62,11 +62,20 @@ pub async fn handle(db: &Db, hub: &ChannelHub, channel_code: &str, config_id: &s
         } => apply_payment(db, &config_row.id, channel_code, &channel_order_no, state, log).await,
         Notification::Refund { report, .. } => {
             let refund_id = report.channel_refund_no.clone();
-            let row = log(Some(refund_id.clone()), "applied", None);
-            match record(db, row).await {
-                Ok(()) => channel_refunds::apply_result(db, hub, &refund_id, Ok(report), None)
+            match channel_refunds::config_of(db, &refund_id).await {
+                Ok(owner) if owner == config_row.id => {
+                    match channel_refunds::apply_result(db, hub, &refund_id, Ok(report), None).await {
+                        Ok((_, changed)) => {
+                            let outcome = if changed { "applied" } else { "duplicate" };
+                            record(db, log(Some(refund_id), outcome, None)).await
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+                // Verified, but about a refund of another configuration (or none).
+                Ok(_) | Err(ServiceError::NotFound(_)) => record(db, log(Some(refund_id), "unknown_object", None))
                     .await
-                    .map(|_| ()),
+                    .and(Err(ServiceError::NotFound("refund"))),
                 Err(e) => Err(e),
             }
         }

@@ -75,7 +75,7 @@ pub async fn drive(db: &Db, hub: &ChannelHub, refund_id: &str) -> Result<RefundR
         return Ok(ctx.refund);
     }
     let result = send(hub, &ctx).await;
-    apply_result(db, hub, &ctx.refund.id, result, None).await
+    Ok(apply_result(db, hub, &ctx.refund.id, result, None).await?.0)
 }
 
 async fn send(hub: &ChannelHub, ctx: &Context) -> Result<RefundReport, ChannelError> {
@@ -145,7 +145,7 @@ pub async fn apply_result(
     refund_id: &str,
     result: Result<RefundReport, ChannelError>,
     task: Option<&TaskRow>,
-) -> Result<RefundRow, ServiceError> {
+) -> Result<(RefundRow, bool), ServiceError> {
     let refund_id = refund_id.to_string();
     let tries = task.map(|t| t.tries).unwrap_or(0);
     let poll = hub.poll;
@@ -159,23 +159,36 @@ pub async fn apply_result(
                 .ok_or(ServiceError::NotFound("refund"))?;
             if refund.status != RefundStatus::Processing.as_str() {
                 channel_tasks::finish_for(&mut *tx, kind::RESOLVE_REFUND, &refund.id, now).await?;
-                return Ok(refund);
+                return Ok((refund, false));
             }
             match result.as_ref() {
                 Ok(report) => apply_report(&mut *tx, &mut refund, report, tries, poll, now).await?,
                 Err(ChannelError::Declined { code, message }) => {
                     fail(&mut *tx, &mut refund, code, message, now).await?
                 }
+                // The channel cannot refund this at all: certainly nothing moved.
+                Err(ChannelError::Unsupported(_)) => {
+                    let message = "the channel cannot refund this payment";
+                    fail(&mut *tx, &mut refund, "refund_unsupported", message, now).await?
+                }
+                Err(ChannelError::Config(m)) => fail(&mut *tx, &mut refund, "channel_config", m, now).await?,
                 Err(e) => {
                     // Not sent, or unknown: ask again later.
                     let due = now + poll.backoff(tries.max(1));
                     channel_tasks::reschedule(&mut *tx, &task_id(&refund.id), due, Some(&e.to_string()), now).await?;
                 }
             }
-            Ok::<_, ServiceError>(refund)
+            let changed = refund.status != RefundStatus::Processing.as_str();
+            Ok::<_, ServiceError>((refund, changed))
         })
     })
     .await
+}
+
+/// The configuration a refund was (or will be) sent through: that of the
+/// attempt that took the payment's money.
+pub async fn config_of(db: &Db, refund_id: &str) -> Result<String, ServiceError> {
+    Ok(load(db, refund_id).await?.config.id)
 }
 
 fn task_id(refund_id: &str) -> String {

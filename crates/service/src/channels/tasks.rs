@@ -149,6 +149,10 @@ async fn finish(db: &Db, task: &TaskRow) -> Result<(), ServiceError> {
 async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<(), ServiceError> {
     let (attempt, payment, config_row) = load(db, &task.subject_id).await?;
     if !status::is_open(&attempt.status) {
+        // Normally the payment has moved on (another attempt, or ended). If
+        // not — the process died between a declined attempt and the next
+        // one — nothing can have taken money: end it as failed.
+        end_if_stranded(db, &payment.id, &attempt).await?;
         return finish(db, task).await;
     }
     let channel = hub
@@ -162,8 +166,12 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
         Ok(state) if state.is_final() => return settle_state(db, hub, task, &attempt.id, state).await,
         Ok(state) if !past_deadline => return settle_state(db, hub, task, &attempt.id, state).await,
         Ok(_) => {}
-        Err(ChannelError::NotFound) if attempt.status == status::SENDING || attempt.status == status::UNKNOWN => {
-            // The channel never saw the order: nothing was taken.
+        Err(ChannelError::NotFound)
+            if (attempt.status == status::SENDING || attempt.status == status::UNKNOWN)
+                && now_ms() - attempt.created_at >= hub.poll.max_call_ms =>
+        {
+            // The channel never saw the order, and the call that would have
+            // brought it there is over: nothing was taken.
             let state = ChannelPaymentState::Failed {
                 code: "channel_not_reached".into(),
                 message: "the channel has no record of the order".into(),
@@ -171,6 +179,11 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
             return settle_state(db, hub, task, &attempt.id, state).await;
         }
         Err(ChannelError::Unsupported(Operation::Query)) => {}
+        Err(ChannelError::NotFound) if !past_deadline => {
+            return Err(ServiceError::ChannelUnavailable(
+                "the channel does not know the order yet; the create may still be in flight".into(),
+            ));
+        }
         Err(e) if !past_deadline => return Err(ServiceError::ChannelUnavailable(e.to_string())),
         Err(_) => {}
     }
@@ -224,7 +237,11 @@ pub async fn close_at_channel(db: &Db, hub: &ChannelHub, payment_id: &str) -> Re
         })
         .await?
     };
-    let Some(open) = attempts.into_iter().rev().find(|a| status::is_open(&a.status)) else {
+    let Some(open) = attempts.iter().rev().find(|a| status::is_open(&a.status)).cloned() else {
+        // No attempt can take money any more: close the payment here.
+        if let Some(last) = attempts.last() {
+            end_stranded(db, payment_id, last, true).await?;
+        }
         return Ok(());
     };
     let (attempt, payment, config_row) = load(db, &open.id).await?;
@@ -261,4 +278,47 @@ pub async fn close_at_channel(db: &Db, hub: &ChannelHub, payment_id: &str) -> Re
         },
         Err(e) => Err(ServiceError::ChannelUnavailable(e.to_string())),
     }
+}
+
+/// Ends a payment still `processing` whose attempts are all over without
+/// money (none open, none succeeded): `closed` when the merchant asked,
+/// else `failed` with the last attempt's reason. Checked and done in one
+/// write, so a concurrent new attempt or success wins.
+async fn end_stranded(db: &Db, payment_id: &str, last: &AttemptRow, closed: bool) -> Result<(), ServiceError> {
+    let (payment_id, last) = (payment_id.to_string(), last.clone());
+    db.write(move |tx| {
+        let (payment_id, last) = (payment_id.clone(), last.clone());
+        Box::pin(async move {
+            let now = now_ms();
+            // Lock the payment's row before reading its attempts, so a new
+            // attempt being recorded (which updates that row first) is either
+            // seen here or refused there.
+            if !juhe_store::payments::lock_processing(&mut *tx, &payment_id).await? {
+                return Ok::<_, ServiceError>(());
+            }
+            let Some(mut payment) = juhe_store::payments::get_any_tx(&mut *tx, &payment_id).await? else {
+                return Ok(());
+            };
+            let attempts = juhe_store::attempts::of_payment_tx(&mut *tx, &payment_id).await?;
+            let live = attempts
+                .iter()
+                .any(|a| status::is_open(&a.status) || a.status == status::SUCCEEDED);
+            if live || payment.status != "processing" {
+                return Ok(());
+            }
+            let code = last.error_code.clone().unwrap_or_else(|| "channel_error".into());
+            let message = last
+                .error_message
+                .clone()
+                .unwrap_or_else(|| "no channel took the payment".into());
+            let failure = (!closed).then_some((code.as_str(), message.as_str()));
+            apply::end_without_money(&mut *tx, &mut payment, closed, failure, now).await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
+async fn end_if_stranded(db: &Db, payment_id: &str, attempt: &AttemptRow) -> Result<(), ServiceError> {
+    end_stranded(db, payment_id, attempt, false).await
 }
