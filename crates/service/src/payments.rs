@@ -58,6 +58,8 @@ pub struct ChannelInput {
     pub return_url: Option<String>,
     pub terminal_id: Option<String>,
     pub site_id: Option<String>,
+    /// The staff member who took the payment (required for `cash`).
+    pub operator_id: Option<String>,
 }
 
 impl NewPayment {
@@ -96,6 +98,9 @@ impl NewPayment {
 /// whether this call created it: a repeat with the same order number and
 /// fields returns the existing payment unchanged.
 pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(PaymentRow, bool), ServiceError> {
+    if p.way == Way::Cash {
+        return create_cash(tx, caller, p).await;
+    }
     if p.way != Way::Wallet {
         if let Some(existing) = existing_order(&mut *tx, caller, p).await? {
             return Ok((existing, false));
@@ -146,6 +151,9 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
         channel_config_id: None,
         channel_trade_no: None,
         pay_action: None,
+        terminal_id: p.channel.terminal_id.clone(),
+        site_id: p.channel.site_id.clone(),
+        operator_id: p.channel.operator_id.clone(),
     };
     if !payments::insert_if_absent(&mut *tx, &row).await? {
         return match existing_order(&mut *tx, caller, p).await? {
@@ -165,6 +173,86 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
     )
     .await?;
     Ok((row, true))
+}
+
+/// Cash taken by a staff member at a terminal: recorded, not collected by
+/// juhe, so it succeeds at once and no fee applies. One entry: Dr the
+/// terminal's cash drawer / Cr the merchant's payable (the drawer is what
+/// shift handover counts and empties).
+async fn create_cash(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(PaymentRow, bool), ServiceError> {
+    let (Some(terminal_id), Some(_operator)) = (&p.channel.terminal_id, &p.channel.operator_id) else {
+        return Err(ServiceError::InvalidRequest(
+            "terminal_id and operator_id are required for way cash: who took the cash, and where".into(),
+        ));
+    };
+    let now = now_ms();
+    let mut status = PaymentStatus::Created;
+    for action in [PaymentAction::Submit, PaymentAction::Succeed] {
+        status = transition::<PaymentMachine>(status, action)?;
+    }
+    let row = PaymentRow {
+        id: new_id("pay"),
+        merchant_id: caller.merchant_id.clone(),
+        app_id: caller.app_id.clone(),
+        merchant_order_no: p.merchant_order_no.clone(),
+        amount: p.money.amount,
+        currency: p.money.currency.code().to_string(),
+        subject: p.subject.clone(),
+        way: Way::Cash.as_str().to_string(),
+        channel: ChannelCode::Cash.as_str().to_string(),
+        status: status.as_str().to_string(),
+        payer_customer_id: p.payer_customer_id.clone(),
+        notify_url: p.notify_url.clone(),
+        metadata: p.metadata.clone(),
+        expire_at: now + p.expire_seconds * 1000,
+        refunded_amount: 0,
+        refund_reserved: 0,
+        fee: 0,
+        fee_refunded: 0,
+        failure_code: None,
+        failure_message: None,
+        fingerprint: p.fingerprint(),
+        created_at: now,
+        updated_at: now,
+        succeeded_at: Some(now),
+        closed_at: None,
+        channel_config_id: None,
+        channel_trade_no: None,
+        pay_action: None,
+        terminal_id: p.channel.terminal_id.clone(),
+        site_id: p.channel.site_id.clone(),
+        operator_id: p.channel.operator_id.clone(),
+    };
+    if !payments::insert_if_absent(&mut *tx, &row).await? {
+        return match existing_order(&mut *tx, caller, p).await? {
+            Some(existing) => Ok((existing, false)),
+            None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
+        };
+    }
+    let drawer = cash_drawer(&mut *tx, terminal_id, p.money.currency).await?;
+    post_collection(&mut *tx, &row, drawer).await?;
+    emit(
+        &mut *tx,
+        caller,
+        EventType::PaymentSucceeded,
+        &row.id,
+        &PaymentView::from(&row),
+        row.notify_url.as_deref(),
+        now,
+    )
+    .await?;
+    Ok((row, true))
+}
+
+/// The cash drawer account of a terminal (opened on first use).
+pub async fn cash_drawer(tx: Tx<'_>, terminal_id: &str, currency: Currency) -> Result<String, ServiceError> {
+    Ok(juhe_store::ledger::ensure_account_id(
+        tx,
+        juhe_store::ledger::Owner::terminal(terminal_id),
+        juhe_domain::ledger::AccountKind::MerchantCash,
+        currency,
+    )
+    .await?)
 }
 
 /// The app's payment with this order number: the same request if the fields

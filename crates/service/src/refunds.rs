@@ -101,6 +101,17 @@ pub async fn create(
         failure_message: None,
     };
     refunds::insert(&mut *tx, &row).await?;
+    if payment.channel == ChannelCode::Cash.as_str() {
+        // Cash goes back from the drawer of the terminal that took it.
+        let terminal_id = payment
+            .terminal_id
+            .as_deref()
+            .ok_or_else(|| juhe_store::StoreError::Corrupt(format!("cash payment {} has no terminal", payment.id)))?;
+        let drawer = crate::payments::cash_drawer(&mut *tx, terminal_id, Currency::parse(&payment.currency)?).await?;
+        complete_refund(&mut *tx, &payment, &mut row, drawer, now).await?;
+        emit_refund(&mut *tx, caller, &payment, &row, now).await?;
+        return Ok((row, true));
+    }
     if payment.channel != ChannelCode::Wallet.as_str() {
         // Sent to the channel after this commit; if this process dies first,
         // the task finds the refund and sends (or queries) it.
@@ -117,17 +128,28 @@ pub async fn create(
         return Ok((row, true));
     }
     complete_wallet_refund(&mut *tx, &payment, &mut row, now).await?;
+    emit_refund(&mut *tx, caller, &payment, &row, now).await?;
+    Ok((row, true))
+}
+
+async fn emit_refund(
+    tx: Tx<'_>,
+    caller: &Caller,
+    payment: &PaymentRow,
+    row: &RefundRow,
+    now: i64,
+) -> Result<(), ServiceError> {
     emit(
-        &mut *tx,
+        tx,
         caller,
         EventType::RefundSucceeded,
         &row.id,
-        &RefundView::from(&row),
+        &RefundView::from(row),
         payment.notify_url.as_deref(),
         now,
     )
     .await?;
-    Ok((row, true))
+    Ok(())
 }
 
 /// Gives the refund back to the payer's wallet (see `channels::settle::complete_refund`).

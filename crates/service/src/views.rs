@@ -48,6 +48,10 @@ pub struct PaymentView {
     /// where the payer acts; null otherwise.
     #[schema(value_type = Option<Object>)]
     pub pay_action: Option<serde_json::Value>,
+    /// Where the payment was taken (terminal, site) and, for cash, by whom.
+    pub terminal_id: Option<String>,
+    pub site_id: Option<String>,
+    pub operator_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -89,6 +93,9 @@ impl From<&PaymentRow> for PaymentView {
             closed_at: p.closed_at.map(rfc3339),
             channel_trade_no: p.channel_trade_no.clone(),
             pay_action: p.pay_action.as_deref().and_then(|a| serde_json::from_str(a).ok()),
+            terminal_id: p.terminal_id.clone(),
+            site_id: p.site_id.clone(),
+            operator_id: p.operator_id.clone(),
         }
     }
 }

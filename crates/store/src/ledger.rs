@@ -102,6 +102,13 @@ impl<'a> Owner<'a> {
             owner_id: id,
         }
     }
+    /// A terminal's cash drawer (cash taken by staff at it, until handed over).
+    pub fn terminal(id: &'a str) -> Owner<'a> {
+        Owner {
+            owner_type: "terminal",
+            owner_id: id,
+        }
+    }
     /// A channel as a counterparty (its clearing account holds what the
     /// channel collected for juhe and has not settled yet).
     pub fn channel(code: &'a str) -> Owner<'a> {

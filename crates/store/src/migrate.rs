@@ -27,6 +27,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "bankcard",
         sql: include_str!("../migrations/0003_bankcard.sql"),
     },
+    Migration {
+        version: 4,
+        name: "where_and_who",
+        sql: include_str!("../migrations/0004_where_and_who.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

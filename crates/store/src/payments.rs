@@ -38,6 +38,10 @@ pub struct PaymentRow {
     pub channel_trade_no: Option<String>,
     /// JSON of what the payer's device needs (QR code URL, SDK params…).
     pub pay_action: Option<String>,
+    /// Where the payment was taken, and (cash) by whom.
+    pub terminal_id: Option<String>,
+    pub site_id: Option<String>,
+    pub operator_id: Option<String>,
 }
 
 crate::from_row!(PaymentRow {
@@ -68,20 +72,23 @@ crate::from_row!(PaymentRow {
     closed_at,
     channel_config_id,
     channel_trade_no,
-    pay_action
+    pay_action,
+    terminal_id,
+    site_id,
+    operator_id
 });
 
 const COLUMNS: &str = "id, merchant_id, app_id, merchant_order_no, amount, currency, subject, way, channel, status, \
     payer_customer_id, notify_url, metadata, expire_at, refunded_amount, refund_reserved, fee, fee_refunded, \
     failure_code, failure_message, fingerprint, created_at, updated_at, succeeded_at, closed_at, channel_config_id, \
-    channel_trade_no, pay_action";
+    channel_trade_no, pay_action, terminal_id, site_id, operator_id";
 
 /// Inserts the payment unless the app already has one with its order
 /// number; false if it did (the caller then compares with the existing one).
 pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreError> {
     let n = query(format!(
         "INSERT INTO payments ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, \
-         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28) ON CONFLICT (app_id, merchant_order_no) DO NOTHING"
+         $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31) ON CONFLICT (app_id, merchant_order_no) DO NOTHING"
     ))
     .bind(&p.id)
     .bind(&p.merchant_id)
@@ -111,6 +118,9 @@ pub async fn insert_if_absent(tx: Tx<'_>, p: &PaymentRow) -> Result<bool, StoreE
     .bind(&p.channel_config_id)
     .bind(&p.channel_trade_no)
     .bind(&p.pay_action)
+    .bind(&p.terminal_id)
+    .bind(&p.site_id)
+    .bind(&p.operator_id)
     .execute(tx)
     .await?;
     Ok(n == 1)

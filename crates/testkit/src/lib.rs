@@ -9,11 +9,13 @@
 pub mod checks;
 pub mod client;
 pub mod db;
+pub mod scripted_channel;
 pub mod server;
 pub mod webhook_receiver;
 
 pub use checks::{Snapshot, assert_error, assert_error_shape};
 pub use client::{Client, Raw, Reply};
 pub use db::{Engine, TestDb, engines};
-pub use server::{ChannelSetup, TestApp, TestServer};
+pub use scripted_channel::{Call, Plan, ScriptedChannel, Step};
+pub use server::{ChannelSetup, StoppedServer, TestApp, TestServer};
 pub use webhook_receiver::{Answer, Reception, WebhookReceiver};

@@ -41,6 +41,18 @@ impl Drop for TestServer {
     }
 }
 
+/// A stopped server's database and master key, to start it again.
+pub struct StoppedServer {
+    test_db: Arc<TestDb>,
+    keys: MasterKey,
+}
+
+impl StoppedServer {
+    pub async fn start(self, setup: ChannelSetup) -> TestServer {
+        TestServer::start_on(self.test_db, self.keys, GatewayConfig::default(), setup).await
+    }
+}
+
 /// Channels for a test server: what is registered, how fast follow-ups run,
 /// and whether the channel task worker runs in the background.
 pub struct ChannelSetup {
@@ -100,13 +112,20 @@ impl TestServer {
     /// is finished gracefully) and starts a new one on the same database
     /// and master key, as after a restart.
     pub async fn restart(self, setup: ChannelSetup) -> TestServer {
+        self.stop().await.start(setup).await
+    }
+
+    /// Stops this server as a crash would; its database stays for `start`.
+    pub async fn stop(self) -> StoppedServer {
         self.server.abort();
         if let Some(t) = &self.tasks {
             t.abort();
         }
-        let (test_db, keys) = (self.test_db.clone(), self.keys.clone());
         self.db.close().await;
-        TestServer::start_on(test_db, keys, GatewayConfig::default(), setup).await
+        StoppedServer {
+            test_db: self.test_db.clone(),
+            keys: self.keys.clone(),
+        }
     }
 
     async fn start_on(

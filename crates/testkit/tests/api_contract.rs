@@ -207,7 +207,7 @@ async fn payment_bodies_are_validated_before_anything_changes() {
             .await;
         }
         // Known ways without a configured channel, and unknown ways.
-        for way in ["bitcoin", "WALLET", "", "qr", "app", "plate", "cash"] {
+        for way in ["bitcoin", "WALLET", "", "qr", "app", "plate"] {
             refused(
                 &server,
                 &client,
@@ -224,6 +224,7 @@ async fn payment_bodies_are_validated_before_anything_changes() {
             ("jsapi", "payer.channel_user_id"),
             ("h5", "payer.client_ip"),
             ("card", "card"),
+            ("cash", "terminal_id"),
         ] {
             let before = server.snapshot().await;
             let r = post_bytes(&client, p, bytes(&with(&base, "way", json!(way)))).await;

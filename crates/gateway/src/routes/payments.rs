@@ -53,6 +53,8 @@ pub struct CreatePayment {
     /// The terminal and site where the payer stands (lane, POS, kiosk).
     pub terminal_id: Option<String>,
     pub site_id: Option<String>,
+    /// The staff member taking the payment (required for `cash`, with `terminal_id`).
+    pub operator_id: Option<String>,
     /// `card`: the card as the terminal read it. Passed to the acquirer and
     /// dropped: juhe keeps only BIN and last four.
     #[serde(default, deserialize_with = "crate::json::object")]
@@ -125,7 +127,12 @@ pub async fn create(
         channel_user_id: None,
         client_ip: None,
     });
-    let channel = channel_input(way, &payer, &body.return_url, &body.terminal_id, &body.site_id)?;
+    let place = Place {
+        terminal_id: body.terminal_id,
+        site_id: body.site_id,
+        operator_id: body.operator_id,
+    };
+    let channel = channel_input(way, &payer, &body.return_url, place)?;
     let card = card_input(way, body.card)?;
     let input = NewPayment {
         merchant_order_no: body.merchant_order_no,
@@ -138,7 +145,7 @@ pub async fn create(
         expire_seconds,
         channel,
     };
-    if way != Way::Wallet {
+    if way != Way::Wallet && way != Way::Cash {
         return super::channel_payments::create(state, caller, write, input, card).await;
     }
     let input = Arc::new(input);
@@ -156,14 +163,15 @@ pub async fn create(
     Ok(idempotency::run(&state, write, op).await)
 }
 
+/// Where a payment is taken and by whom.
+struct Place {
+    terminal_id: Option<String>,
+    site_id: Option<String>,
+    operator_id: Option<String>,
+}
+
 /// Checks what each way needs from the payer, and nothing more.
-fn channel_input(
-    way: Way,
-    payer: &PayerInput,
-    return_url: &Option<String>,
-    terminal_id: &Option<String>,
-    site_id: &Option<String>,
-) -> Result<ChannelInput, ApiError> {
+fn channel_input(way: Way, payer: &PayerInput, return_url: &Option<String>, place: Place) -> Result<ChannelInput, ApiError> {
     let required = |field: &str, v: &Option<String>| -> Result<(), ApiError> {
         match v {
             Some(s) if !s.is_empty() => Ok(()),
@@ -178,6 +186,10 @@ fn channel_input(
         Way::Jsapi => required("payer.channel_user_id", &payer.channel_user_id)?,
         Way::H5 => required("payer.client_ip", &payer.client_ip)?,
         Way::Wallet => required("payer.customer_id", &payer.customer_id)?,
+        Way::Cash => {
+            required("terminal_id", &place.terminal_id)?;
+            required("operator_id", &place.operator_id)?;
+        }
         _ => {}
     }
     if let Some(code) = &payer.auth_code
@@ -191,8 +203,9 @@ fn channel_input(
     for (field, value, max) in [
         ("payer.channel_user_id", &payer.channel_user_id, 128),
         ("payer.client_ip", &payer.client_ip, 45),
-        ("terminal_id", terminal_id, 64),
-        ("site_id", site_id, 64),
+        ("terminal_id", &place.terminal_id, 64),
+        ("site_id", &place.site_id, 64),
+        ("operator_id", &place.operator_id, 64),
     ] {
         if let Some(v) = value {
             validate::text(field, v, max)?;
@@ -206,8 +219,9 @@ fn channel_input(
         payer_id: payer.channel_user_id.clone(),
         payer_ip: payer.client_ip.clone(),
         return_url: return_url.clone(),
-        terminal_id: terminal_id.clone(),
-        site_id: site_id.clone(),
+        terminal_id: place.terminal_id,
+        site_id: place.site_id,
+        operator_id: place.operator_id,
     })
 }
 

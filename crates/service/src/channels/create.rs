@@ -95,6 +95,9 @@ pub async fn prepare(
         channel_config_id: Some(first.id.clone()),
         channel_trade_no: None,
         pay_action: None,
+        terminal_id: p.channel.terminal_id.clone(),
+        site_id: p.channel.site_id.clone(),
+        operator_id: p.channel.operator_id.clone(),
     };
     if !payments::insert_if_absent(&mut *tx, &payment).await? {
         // Lost a race with an identical request: answer with its payment.
@@ -160,10 +163,12 @@ async fn call_create(
             config.channel
         )));
     };
+    // Opened before the breaker is asked, so a configuration that does not
+    // open never takes (and strands) the half-open probe.
+    let opened = configs::open(hub, config).map_err(|e| ChannelError::Config(e.to_string()))?;
     if !hub.breakers.try_acquire(&config.id, now_ms()) {
         return Err(ChannelError::NotSent("circuit open".into()));
     }
-    let opened = configs::open(hub, config).map_err(|e| ChannelError::Config(e.to_string()))?;
     let result = channel.create(&opened, request).await;
     let fault = result.as_ref().err().is_some_and(ChannelError::is_channel_fault);
     hub.breakers.record(&config.id, fault, now_ms());
