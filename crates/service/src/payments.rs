@@ -63,6 +63,43 @@ pub struct ChannelInput {
 }
 
 impl NewPayment {
+    /// The row of this payment, new, through `channel`, in `status`.
+    pub fn row(&self, caller: &Caller, channel: &str, status: PaymentStatus, fee: i64, now: i64) -> PaymentRow {
+        PaymentRow {
+            id: new_id("pay"),
+            merchant_id: caller.merchant_id.clone(),
+            app_id: caller.app_id.clone(),
+            merchant_order_no: self.merchant_order_no.clone(),
+            amount: self.money.amount,
+            currency: self.money.currency.code().to_string(),
+            subject: self.subject.clone(),
+            way: self.way.as_str().to_string(),
+            channel: channel.to_string(),
+            status: status.as_str().to_string(),
+            payer_customer_id: self.payer_customer_id.clone(),
+            notify_url: self.notify_url.clone(),
+            metadata: self.metadata.clone(),
+            expire_at: now + self.expire_seconds * 1000,
+            refunded_amount: 0,
+            refund_reserved: 0,
+            fee,
+            fee_refunded: 0,
+            failure_code: None,
+            failure_message: None,
+            fingerprint: self.fingerprint(),
+            created_at: now,
+            updated_at: now,
+            succeeded_at: (status == PaymentStatus::Succeeded).then_some(now),
+            closed_at: None,
+            channel_config_id: None,
+            channel_trade_no: None,
+            pay_action: None,
+            terminal_id: self.channel.terminal_id.clone(),
+            site_id: self.channel.site_id.clone(),
+            operator_id: self.channel.operator_id.clone(),
+        }
+    }
+
     pub fn fingerprint(&self) -> String {
         let mut fields = vec![
             self.money.amount.to_string(),
@@ -118,60 +155,12 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
     let fee = fee_for(p.money.amount, caller.wallet_fee_bps)?;
     // The whole wallet flow happens in this transaction, so the row is
     // written once, in the status the state table leads to.
-    let mut status = PaymentStatus::Created;
-    for action in [PaymentAction::Submit, PaymentAction::Succeed] {
-        status = transition::<PaymentMachine>(status, action)?;
-    }
-    let row = PaymentRow {
-        id: new_id("pay"),
-        merchant_id: caller.merchant_id.clone(),
-        app_id: caller.app_id.clone(),
-        merchant_order_no: p.merchant_order_no.clone(),
-        amount: p.money.amount,
-        currency: p.money.currency.code().to_string(),
-        subject: p.subject.clone(),
-        way: p.way.as_str().to_string(),
-        channel: ChannelCode::Wallet.as_str().to_string(),
-        status: status.as_str().to_string(),
-        payer_customer_id: Some(customer_id.to_string()),
-        notify_url: p.notify_url.clone(),
-        metadata: p.metadata.clone(),
-        expire_at: now + p.expire_seconds * 1000,
-        refunded_amount: 0,
-        refund_reserved: 0,
-        fee,
-        fee_refunded: 0,
-        failure_code: None,
-        failure_message: None,
-        fingerprint: p.fingerprint(),
-        created_at: now,
-        updated_at: now,
-        succeeded_at: Some(now),
-        closed_at: None,
-        channel_config_id: None,
-        channel_trade_no: None,
-        pay_action: None,
-        terminal_id: p.channel.terminal_id.clone(),
-        site_id: p.channel.site_id.clone(),
-        operator_id: p.channel.operator_id.clone(),
-    };
-    if !payments::insert_if_absent(&mut *tx, &row).await? {
-        return match existing_order(&mut *tx, caller, p).await? {
-            Some(existing) => Ok((existing, false)),
-            None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
-        };
+    let row = p.row(caller, ChannelCode::Wallet.as_str(), paid_at_once()?, fee, now);
+    if let Some(existing) = insert_new(&mut *tx, caller, p, &row).await? {
+        return Ok((existing, false));
     }
     debit_wallet(&mut *tx, caller, &row, customer_id).await?;
-    emit(
-        &mut *tx,
-        caller,
-        EventType::PaymentSucceeded,
-        &row.id,
-        &PaymentView::from(&row),
-        row.notify_url.as_deref(),
-        now,
-    )
-    .await?;
+    emit_succeeded(tx, caller, &row, now).await?;
     Ok((row, true))
 }
 
@@ -186,62 +175,55 @@ async fn create_cash(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Pay
         ));
     };
     let now = now_ms();
+    let row = p.row(caller, ChannelCode::Cash.as_str(), paid_at_once()?, 0, now);
+    if let Some(existing) = insert_new(&mut *tx, caller, p, &row).await? {
+        return Ok((existing, false));
+    }
+    let drawer = cash_drawer(&mut *tx, terminal_id, p.money.currency).await?;
+    post_collection(&mut *tx, &row, drawer).await?;
+    emit_succeeded(tx, caller, &row, now).await?;
+    Ok((row, true))
+}
+
+/// The status of a payment that moves its money in the same transaction
+/// it is created in (wallet, cash): created → processing → succeeded.
+fn paid_at_once() -> Result<PaymentStatus, ServiceError> {
     let mut status = PaymentStatus::Created;
     for action in [PaymentAction::Submit, PaymentAction::Succeed] {
         status = transition::<PaymentMachine>(status, action)?;
     }
-    let row = PaymentRow {
-        id: new_id("pay"),
-        merchant_id: caller.merchant_id.clone(),
-        app_id: caller.app_id.clone(),
-        merchant_order_no: p.merchant_order_no.clone(),
-        amount: p.money.amount,
-        currency: p.money.currency.code().to_string(),
-        subject: p.subject.clone(),
-        way: Way::Cash.as_str().to_string(),
-        channel: ChannelCode::Cash.as_str().to_string(),
-        status: status.as_str().to_string(),
-        payer_customer_id: p.payer_customer_id.clone(),
-        notify_url: p.notify_url.clone(),
-        metadata: p.metadata.clone(),
-        expire_at: now + p.expire_seconds * 1000,
-        refunded_amount: 0,
-        refund_reserved: 0,
-        fee: 0,
-        fee_refunded: 0,
-        failure_code: None,
-        failure_message: None,
-        fingerprint: p.fingerprint(),
-        created_at: now,
-        updated_at: now,
-        succeeded_at: Some(now),
-        closed_at: None,
-        channel_config_id: None,
-        channel_trade_no: None,
-        pay_action: None,
-        terminal_id: p.channel.terminal_id.clone(),
-        site_id: p.channel.site_id.clone(),
-        operator_id: p.channel.operator_id.clone(),
-    };
-    if !payments::insert_if_absent(&mut *tx, &row).await? {
-        return match existing_order(&mut *tx, caller, p).await? {
-            Some(existing) => Ok((existing, false)),
-            None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
-        };
+    Ok(status)
+}
+
+/// Inserts a new payment row; if the app already has this order number
+/// (an identical request won the race), answers that payment instead.
+pub async fn insert_new(
+    tx: Tx<'_>,
+    caller: &Caller,
+    p: &NewPayment,
+    row: &PaymentRow,
+) -> Result<Option<PaymentRow>, ServiceError> {
+    if payments::insert_if_absent(&mut *tx, row).await? {
+        return Ok(None);
     }
-    let drawer = cash_drawer(&mut *tx, terminal_id, p.money.currency).await?;
-    post_collection(&mut *tx, &row, drawer).await?;
+    match existing_order(tx, caller, p).await? {
+        Some(existing) => Ok(Some(existing)),
+        None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
+    }
+}
+
+async fn emit_succeeded(tx: Tx<'_>, caller: &Caller, row: &PaymentRow, now: i64) -> Result<(), ServiceError> {
     emit(
-        &mut *tx,
+        tx,
         caller,
         EventType::PaymentSucceeded,
         &row.id,
-        &PaymentView::from(&row),
+        &PaymentView::from(row),
         row.notify_url.as_deref(),
         now,
     )
     .await?;
-    Ok((row, true))
+    Ok(())
 }
 
 /// The cash drawer account of a terminal (opened on first use).

@@ -71,6 +71,7 @@ impl Default for ChannelSetup {
             // test delays it by, well under a second.
             poll: PollPolicy {
                 max_call_ms: 1_000,
+                lease_ms: 3_000,
                 ..PollPolicy::default().scaled_down(100)
             },
             breaker: BreakerPolicy::default(),

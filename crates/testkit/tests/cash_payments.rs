@@ -34,7 +34,12 @@ async fn cash_is_recorded_with_who_and_where_and_refunded_from_the_drawer() {
             b.as_object_mut().expect("object").remove(missing);
             let r = client.post("/v1/payments", b).await;
             assert_error(&r, 400, "invalid_request");
-            assert!(r.body["error"]["message"].as_str().unwrap_or_default().contains(missing));
+            assert!(
+                r.body["error"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(missing)
+            );
         }
 
         let r = client.post("/v1/payments", body("cash-1")).await;
@@ -45,7 +50,11 @@ async fn cash_is_recorded_with_who_and_where_and_refunded_from_the_drawer() {
             (Some("succeeded"), Some("cash"), Some(0))
         );
         assert_eq!(
-            (p["terminal_id"].as_str(), p["site_id"].as_str(), p["operator_id"].as_str()),
+            (
+                p["terminal_id"].as_str(),
+                p["site_id"].as_str(),
+                p["operator_id"].as_str()
+            ),
             (Some("lane-3"), Some("station-7"), Some("staff-42"))
         );
         assert_eq!(drawer_balance(&server, "lane-3").await, 12_345);
@@ -61,7 +70,10 @@ async fn cash_is_recorded_with_who_and_where_and_refunded_from_the_drawer() {
                 json!({"merchant_refund_no": "cash-r1", "amount": 2_345, "reason": "short fill"}),
             )
             .await;
-        assert_eq!((refund.status, refund.body["status"].as_str()), (201, Some("succeeded")));
+        assert_eq!(
+            (refund.status, refund.body["status"].as_str()),
+            (201, Some("succeeded"))
+        );
         assert_eq!(drawer_balance(&server, "lane-3").await, 10_000);
         server.assert_ledger_ok().await;
     }

@@ -14,9 +14,11 @@ use std::time::Duration;
 fn setup(channel: &Arc<ScriptedChannel>, paying_deadline_ms: i64) -> ChannelSetup {
     ChannelSetup {
         channels: vec![Arc::clone(channel) as Arc<dyn Channel>],
+        // A crash while a task is claimed leaves it to its lease (3 s here).
         poll: PollPolicy {
             paying_deadline_ms,
             max_call_ms: 1_000,
+            lease_ms: 3_000,
             ..PollPolicy::default().scaled_down(100)
         },
         ..ChannelSetup::default()

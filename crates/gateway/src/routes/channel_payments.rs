@@ -13,12 +13,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use juhe_channel::request::CardPresent;
 use juhe_domain::ErrorCode;
+use juhe_service::Caller;
 use juhe_service::channels::create::{Prepared, drive, prepare};
 use juhe_service::channels::routing::candidates;
 use juhe_service::payments::{NewPayment, existing_order};
-use juhe_store::channel_configs::ChannelConfigRow;
 use juhe_service::views::{PaymentView, RefundView};
-use juhe_service::Caller;
+use juhe_store::channel_configs::ChannelConfigRow;
 use juhe_store::clock::now_ms;
 use std::sync::{Arc, Mutex};
 

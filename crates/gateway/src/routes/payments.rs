@@ -171,7 +171,12 @@ struct Place {
 }
 
 /// Checks what each way needs from the payer, and nothing more.
-fn channel_input(way: Way, payer: &PayerInput, return_url: &Option<String>, place: Place) -> Result<ChannelInput, ApiError> {
+fn channel_input(
+    way: Way,
+    payer: &PayerInput,
+    return_url: &Option<String>,
+    place: Place,
+) -> Result<ChannelInput, ApiError> {
     let required = |field: &str, v: &Option<String>| -> Result<(), ApiError> {
         match v {
             Some(s) if !s.is_empty() => Ok(()),

@@ -8,7 +8,7 @@ use super::configs;
 use super::{ChannelHub, PollPolicy};
 use crate::caller::Caller;
 use crate::error::ServiceError;
-use crate::payments::{NewPayment, existing_order};
+use crate::payments::{NewPayment, existing_order, insert_new};
 use juhe_channel::routing::{AfterAttempt, after_attempt};
 use juhe_channel::{ChannelError, ChannelPaymentState, CreateOutcome, CreatePayment, request::CardPresent};
 use juhe_domain::fee::fee_for;
@@ -67,47 +67,21 @@ pub async fn prepare(
     let now = now_ms();
     let status = transition::<PaymentMachine>(PaymentStatus::Created, PaymentAction::Submit)?;
     let payment = PaymentRow {
-        id: new_id("pay"),
-        merchant_id: caller.merchant_id.clone(),
-        app_id: caller.app_id.clone(),
-        merchant_order_no: p.merchant_order_no.clone(),
-        amount: p.money.amount,
-        currency: p.money.currency.code().to_string(),
-        subject: p.subject.clone(),
-        way: p.way.as_str().to_string(),
-        channel: first.channel.clone(),
-        status: status.as_str().to_string(),
-        payer_customer_id: p.payer_customer_id.clone(),
-        notify_url: p.notify_url.clone(),
-        metadata: p.metadata.clone(),
-        expire_at: now + p.expire_seconds * 1000,
-        refunded_amount: 0,
-        refund_reserved: 0,
-        fee: fee_for(p.money.amount, first.fee_bps)?,
-        fee_refunded: 0,
-        failure_code: None,
-        failure_message: None,
-        fingerprint: p.fingerprint(),
-        created_at: now,
-        updated_at: now,
-        succeeded_at: None,
-        closed_at: None,
         channel_config_id: Some(first.id.clone()),
-        channel_trade_no: None,
-        pay_action: None,
-        terminal_id: p.channel.terminal_id.clone(),
-        site_id: p.channel.site_id.clone(),
-        operator_id: p.channel.operator_id.clone(),
+        ..p.row(
+            caller,
+            &first.channel,
+            status,
+            fee_for(p.money.amount, first.fee_bps)?,
+            now,
+        )
     };
-    if !payments::insert_if_absent(&mut *tx, &payment).await? {
+    if let Some(existing) = insert_new(&mut *tx, caller, p, &payment).await? {
         // Lost a race with an identical request: answer with its payment.
-        return match existing_order(&mut *tx, caller, p).await? {
-            Some(existing) => Ok(Prepared {
-                payment: existing,
-                attempt: None,
-            }),
-            None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
-        };
+        return Ok(Prepared {
+            payment: existing,
+            attempt: None,
+        });
     }
     let attempt = new_attempt(&payment.id, 1, first, now);
     attempts::insert(&mut *tx, &attempt).await?;

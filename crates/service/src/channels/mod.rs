@@ -47,6 +47,10 @@ pub struct PollPolicy {
     /// yet; after it, the call has returned or its caller has died. Not
     /// scaled by `scaled_down`: it is a property of the client, not of the schedule.
     pub max_call_ms: i64,
+    /// How long a claimed task is its worker's before another may take it:
+    /// longer than a task's few channel calls can take; after a crash, the
+    /// tasks that were being worked on wait this long. Not scaled either.
+    pub lease_ms: i64,
 }
 
 impl Default for PollPolicy {
@@ -58,6 +62,7 @@ impl Default for PollPolicy {
             awaiting_first_ms: 10_000,
             orphan_after_ms: 30_000,
             max_call_ms: 20_000,
+            lease_ms: 60_000,
         }
     }
 }
@@ -73,6 +78,7 @@ impl PollPolicy {
             awaiting_first_ms: (self.awaiting_first_ms / s).max(1),
             orphan_after_ms: (self.orphan_after_ms / s).max(1),
             max_call_ms: self.max_call_ms,
+            lease_ms: self.lease_ms,
         }
     }
 

@@ -21,8 +21,6 @@ use juhe_store::clock::now_ms;
 use juhe_store::payments::PaymentRow;
 use std::time::Duration;
 
-/// How long a claimed task is ours before another worker may take it.
-const LEASE_MS: i64 = 60_000;
 const BATCH: i64 = 32;
 
 /// Runs due tasks until `shutdown` resolves.
@@ -44,11 +42,10 @@ pub async fn run(db: Db, hub: ChannelHub, tick: Duration, shutdown: impl std::fu
 /// Claims and runs one batch of due tasks; the number run.
 pub async fn run_due(db: &Db, hub: &ChannelHub) -> Result<usize, ServiceError> {
     let now = now_ms();
+    let lease_until = now + hub.poll.lease_ms;
     let claimed = db
         .write(move |tx| {
-            Box::pin(
-                async move { Ok::<_, ServiceError>(channel_tasks::claim_due(tx, now, now + LEASE_MS, BATCH).await?) },
-            )
+            Box::pin(async move { Ok::<_, ServiceError>(channel_tasks::claim_due(tx, now, lease_until, BATCH).await?) })
         })
         .await?;
     let n = claimed.len();
