@@ -47,7 +47,11 @@ impl TraceCounter for DbCardState {
     }
 
     async fn batch(&self, terminal_id: &str) -> Result<u32, ChannelError> {
-        number(bankcard::batch(self.db.reader(), terminal_id).await.map_err(unavailable)?)
+        number(
+            bankcard::batch(self.db.reader(), terminal_id)
+                .await
+                .map_err(unavailable)?,
+        )
     }
 
     async fn next_batch(&self, terminal_id: &str) -> Result<u32, ChannelError> {

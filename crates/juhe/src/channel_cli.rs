@@ -5,8 +5,8 @@
 
 use crate::config::DbArgs;
 use clap::{Args, Subcommand};
-use juhe_service::channels::configs::{self, ChannelConfigView, ConfigInput};
 use juhe_service::channels::PollPolicy;
+use juhe_service::channels::configs::{self, ChannelConfigView, ConfigInput};
 use juhe_store::{Db, DbConfig};
 use std::collections::BTreeMap;
 use std::io::Read;

@@ -26,6 +26,10 @@ pub struct DemoCredentials {
     pub app_secret: String,
     pub webhook_secret: String,
     pub customer_id: String,
+    /// The payer's phone page of the channel sandboxes the demo merchant's
+    /// channel configurations point at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sandbox_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +42,12 @@ pub enum DemoError {
     Seal(#[from] juhe_crypto::SealError),
     #[error("writing {0}: {1}")]
     Write(PathBuf, std::io::Error),
+    #[error(transparent)]
+    Sandbox(#[from] juhe_sandbox::SandboxError),
+    #[error("the sandbox at {0} did not describe itself: {1}")]
+    SandboxUrl(String, String),
+    #[error(transparent)]
+    Channel(#[from] juhe_channel::ChannelError),
 }
 
 pub async fn seed(db: &Db, keys: &MasterKey, data_dir: &Path, base_url: &str) -> Result<DemoCredentials, DemoError> {
@@ -96,12 +106,21 @@ pub async fn seed(db: &Db, keys: &MasterKey, data_dir: &Path, base_url: &str) ->
         app_secret: secrets.app_secret.to_string(),
         webhook_secret: secrets.webhook_secret.to_string(),
         customer_id,
+        sandbox_url: None,
     };
     write_private(
         &data_dir.join("demo.json"),
         &serde_json::to_vec_pretty(&creds).unwrap_or_default(),
     )?;
     Ok(creds)
+}
+
+/// Rewrites `<data-dir>/demo.json` (after the sandbox URL is known).
+pub fn write_credentials(data_dir: &Path, creds: &DemoCredentials) -> Result<(), DemoError> {
+    write_private(
+        &data_dir.join("demo.json"),
+        &serde_json::to_vec_pretty(creds).unwrap_or_default(),
+    )
 }
 
 /// Writes a file only its owner can read (it holds secrets).

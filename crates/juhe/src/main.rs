@@ -6,7 +6,10 @@ mod channel_cli;
 mod channels;
 mod config;
 mod demo;
+mod demo_sandbox;
+mod jdpay_service;
 mod keys;
+mod sandbox;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +44,10 @@ enum Command {
     /// Load-generate signed wallet payments against a running juhe and
     /// compare with /healthz and raw durable SQLite commits on this disk.
     Bench(juhe_bench::BenchArgs),
+    /// Every channel's sandbox and the payer's phone page (TEST-ONLY keys), until Ctrl-C.
+    Sandbox(sandbox::SandboxArgs),
+    /// JD Pay as an external channel service registering with a running juhe.
+    JdpayService(jdpay_service::JdPayServiceArgs),
 }
 
 #[derive(Subcommand)]
@@ -75,6 +82,8 @@ fn main() {
             Command::Call(args) => call::run(args).await,
             Command::Channels { command } => channel_cli::run(command).await,
             Command::Bench(args) => bench(args).await,
+            Command::Sandbox(args) => sandbox::run(args).await,
+            Command::JdpayService(args) => jdpay_service::run(args).await,
         }
     });
     match code {

@@ -65,8 +65,9 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::with_hub(db.clone(), keys.clone(), gateway, hub.clone());
 
     if args.demo {
-        let creds = crate::demo::seed(&db, &keys, &resolved.data_dir, &base_url).await?;
+        let mut creds = crate::demo::seed(&db, &keys, &resolved.data_dir, &base_url).await?;
         print_demo_help(&resolved.data_dir, &creds);
+        crate::demo_sandbox::wire(&db, &hub, &base_url, &service_token, &resolved.data_dir, &mut creds).await?;
     }
 
     let (stop_tx, stop_rx) = watch::channel(false);

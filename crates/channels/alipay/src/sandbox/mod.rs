@@ -5,6 +5,7 @@
 mod bills;
 mod control;
 mod gateway;
+mod listing;
 mod notify;
 mod payer;
 mod refunds;
@@ -28,6 +29,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/gateway.do", get(gateway::handle).post(gateway::handle))
         .route("/downloadBillFile.resource", get(bills::download))
         .route("/_sandbox/merchants", post(control::add_merchant))
+        .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{out_trade_no}/pay", post(control::pay_order))
         .with_state(state.clone())
         .merge(juhe_sandbox_kit::control_router(state.script.clone()))

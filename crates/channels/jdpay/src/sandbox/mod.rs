@@ -5,6 +5,7 @@
 //! faults are scripted with `juhe_sandbox_kit`.
 mod call;
 mod cashier;
+mod listing;
 mod state;
 mod trades;
 
@@ -13,7 +14,7 @@ pub use state::{SandboxMerchant, SandboxState};
 use crate::protocol::form;
 use crate::protocol::messages;
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 use juhe_sandbox_kit::control_router;
 use std::sync::Arc;
 
@@ -26,6 +27,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route(messages::PATH_REVOKE, post(trades::revoke))
         .route(form::PATH_SAVE_ORDER, post(cashier::save_order))
         .route("/_sandbox/merchants", post(cashier::add_merchant))
+        .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{trade_num}/pay", post(cashier::pay_order))
         .with_state(state.clone())
         .merge(control_router(state.script.clone()))

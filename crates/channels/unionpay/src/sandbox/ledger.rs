@@ -96,6 +96,17 @@ impl Ledger {
             .cloned()
     }
 
+    /// Every consumption (`txnType` 01), by `orderId`: the payer page's list.
+    pub fn consumptions(&self) -> Vec<Txn> {
+        let mut all: Vec<Txn> = super::lock(&self.txns)
+            .values()
+            .filter(|t| t.txn_type == "01")
+            .cloned()
+            .collect();
+        all.sort_by(|a, b| a.order_id.cmp(&b.order_id));
+        all
+    }
+
     /// Applies `change` and returns the result.
     pub fn update(&self, mer_id: &str, order_id: &str, change: impl FnOnce(&mut Txn)) -> Option<Txn> {
         let mut txns = super::lock(&self.txns);

@@ -6,6 +6,7 @@
 
 mod gateway;
 pub mod ledger;
+mod listing;
 pub mod merchants;
 mod messages;
 mod payer;
@@ -13,7 +14,7 @@ mod settle;
 pub mod signing;
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 use juhe_sandbox_kit::{Notifier, Script, control_router};
 use ledger::Ledger;
 use merchants::{MerchantError, Merchants, SandboxMerchant};
@@ -116,6 +117,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/gateway/api/appTransReq.do", post(gateway::app))
         .route("/gateway/api/queryTrans.do", post(gateway::query))
         .route("/_sandbox/merchants", post(payer::register_merchant))
+        .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{order_id}/pay", post(payer::pay))
         .with_state(state.clone())
         .merge(control_router(state.script.clone()))

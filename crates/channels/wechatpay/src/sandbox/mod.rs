@@ -6,6 +6,7 @@
 
 mod bills;
 mod certificates;
+mod listing;
 pub mod merchant;
 mod notify;
 mod order_lifecycle;
@@ -147,6 +148,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/v3/billdownload/file", get(bills::download))
         .route("/v3/certificates", get(certificates::list))
         .route("/_sandbox/merchants", post(payer::register_merchant))
+        .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{out_trade_no}/pay", post(payer::pay))
         .with_state(state.clone());
     api.merge(control_router(state.script.clone()))

@@ -69,6 +69,7 @@ pub async fn create(
         .script
         .behaviour_for(order.amount.total, None, &order.out_trade_no, Behaviour::Wait);
     let prepay_id = state.next_id("wx");
+    let mut code_url = format!("weixin://wxpay/bizpayurl?pr={}", &prepay_id[2..]);
     let new = Order {
         mchid: merchant.mchid.clone(),
         appid: order.appid.clone(),
@@ -89,6 +90,7 @@ pub async fn create(
         success_ms: None,
         behaviour: behaviour.clone(),
         last_delivery: None,
+        code_url: (trade_type == "NATIVE").then(|| code_url.clone()),
     };
     if let Some(existing) = insert_order(&state, new) {
         // The same out_trade_no again: WeChat answers the same prepay
@@ -99,6 +101,10 @@ pub async fn create(
         if existing.trade_state == trade_state::CLOSED {
             return signed_error(&state, &merchant, StatusCode::BAD_REQUEST, "ORDER_CLOSED", "订单已关闭");
         }
+        // The payer page finds the order by the code it was first given.
+        if let Some(first) = existing.code_url {
+            code_url = first;
+        }
     }
     match behaviour {
         Behaviour::NeverAnswer => return std::future::pending::<Response>().await,
@@ -107,14 +113,7 @@ pub async fn create(
     }
     let ok = StatusCode::OK;
     match trade_type {
-        "NATIVE" => signed_json(
-            &state,
-            &merchant,
-            ok,
-            &NativeResponse {
-                code_url: format!("weixin://wxpay/bizpayurl?pr={}", &prepay_id[2..]),
-            },
-        ),
+        "NATIVE" => signed_json(&state, &merchant, ok, &NativeResponse { code_url }),
         "MWEB" => signed_json(
             &state,
             &merchant,
@@ -201,6 +200,7 @@ async fn codepay(state: Arc<SandboxState>, merchant: Merchant, body: &[u8]) -> R
         success_ms: None,
         behaviour: behaviour.clone(),
         last_delivery: None,
+        code_url: None,
     };
     if let Some(existing) = insert_order(&state, new) {
         if existing.is_paid() {

@@ -32,6 +32,9 @@ pub struct Order {
     /// The last notification sent for this order (a reordering fault
     /// delivers it again after the next one).
     pub last_delivery: Option<Delivery>,
+    /// The `code_url` a NATIVE order was given (the payer page finds
+    /// orders by it).
+    pub code_url: Option<String>,
 }
 
 impl Order {
