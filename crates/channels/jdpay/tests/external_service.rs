@@ -201,8 +201,16 @@ async fn jdpay_runs_as_an_external_service() {
     fake_still_works(&registry, &cfg).await;
 
     // The service crashes: calls fail NotSent at once, then the lease runs out.
+    // A call that rides a kept-alive connection of the dead service may see
+    // the reset instead (`Unknown`: the request may have arrived); the next
+    // one connects afresh and is refused.
     service.abort();
     let _ = service.await;
+    let first = jd.query(&cfg, &payment("E-QR1", 880)).await.unwrap_err();
+    assert!(
+        matches!(first, ChannelError::NotSent(_) | ChannelError::Unknown(_)),
+        "{first:?}"
+    );
     let down = jd.query(&cfg, &payment("E-QR1", 880)).await.unwrap_err();
     assert!(matches!(down, ChannelError::NotSent(_)), "{down:?}");
     fake_still_works(&registry, &cfg).await;
