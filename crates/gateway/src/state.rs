@@ -4,7 +4,6 @@ use crate::apps::AppCache;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use juhe_channel::Registry;
-use juhe_channel::breaker::{BreakerPolicy, Breakers};
 use juhe_crypto::MasterKey;
 use juhe_service::channels::{ChannelHub, PollPolicy};
 use juhe_store::Db;
@@ -52,13 +51,12 @@ pub struct AppState {
 impl AppState {
     /// A gateway with an empty channel registry (wallet payments only).
     pub fn new(db: Db, keys: MasterKey, config: GatewayConfig) -> AppState {
-        let hub = ChannelHub {
-            registry: std::sync::Arc::new(Registry::new()),
-            breakers: std::sync::Arc::new(Breakers::new(BreakerPolicy::default())),
-            keys: keys.clone(),
-            public_url: config.public_url.clone(),
-            poll: PollPolicy::default(),
-        };
+        let hub = ChannelHub::new(
+            std::sync::Arc::new(Registry::new()),
+            keys.clone(),
+            &config.public_url,
+            PollPolicy::default(),
+        );
         Self::with_hub(db, keys, config, hub)
     }
 

@@ -3,7 +3,6 @@
 //! at run time through the service directory.
 
 use crate::bankcard_state::DbCardState;
-use juhe_channel::breaker::{BreakerPolicy, Breakers};
 use juhe_channel::http::HttpClient;
 use juhe_channel::{ChannelError, Registry};
 use juhe_channel_external::{DirectoryConfig, ServiceDirectory, ServiceSecret};
@@ -51,12 +50,6 @@ pub fn build(
             http: HttpClient::new()?,
         },
     ));
-    let hub = ChannelHub {
-        registry,
-        breakers: Arc::new(Breakers::new(BreakerPolicy::default())),
-        keys: keys.clone(),
-        public_url: public_url.to_string(),
-        poll,
-    };
+    let hub = ChannelHub::new(registry, keys.clone(), public_url, poll);
     Ok(Channels { hub, directory })
 }

@@ -3,7 +3,6 @@
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::sql::query;
-use sqlx::{AnyPool, FromRow};
 
 /// What juhe knows of an attempt.
 pub mod status {
@@ -27,7 +26,7 @@ pub mod status {
     }
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct AttemptRow {
     pub id: String,
     pub payment_id: String,
@@ -134,13 +133,4 @@ pub async fn of_payment_tx(tx: Tx<'_>, payment_id: &str) -> Result<Vec<AttemptRo
     .bind(payment_id)
     .fetch_all(tx)
     .await
-}
-
-pub async fn of_payment(pool: &AnyPool, payment_id: &str) -> Result<Vec<AttemptRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq"
-    ))
-    .bind(payment_id)
-    .fetch_all(pool)
-    .await?)
 }

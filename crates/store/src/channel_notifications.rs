@@ -4,9 +4,8 @@
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::sql::query;
-use sqlx::{AnyPool, FromRow};
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct NotificationRow {
     pub id: String,
     pub config_id: String,
@@ -46,13 +45,4 @@ pub async fn insert(tx: Tx<'_>, n: &NotificationRow) -> Result<(), StoreError> {
     .execute(tx)
     .await?;
     Ok(())
-}
-
-pub async fn of_subject(pool: &AnyPool, subject: &str) -> Result<Vec<NotificationRow>, StoreError> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM channel_notifications WHERE subject = $1 ORDER BY received_at, id"
-    ))
-    .bind(subject)
-    .fetch_all(pool)
-    .await?)
 }

@@ -6,7 +6,6 @@
 use crate::db::Tx;
 use crate::error::StoreError;
 use crate::sql::query;
-use sqlx::{AnyPool, FromRow};
 
 pub mod kind {
     /// Find out what happened to a payment attempt (query; reverse / close at the deadline).
@@ -17,7 +16,7 @@ pub mod kind {
     pub const RESOLVE_REFUND: &str = "resolve_refund";
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone)]
 pub struct TaskRow {
     pub id: String,
     pub kind: String,
@@ -49,7 +48,8 @@ crate::from_row!(TaskRow {
 const COLUMNS: &str =
     "id, kind, subject_id, status, due_at, deadline_at, tries, lease_until, last_error, created_at, updated_at";
 
-fn task_id(kind: &str, subject_id: &str) -> String {
+/// The id of the task of `kind` for `subject_id` (one per pair).
+pub fn task_id(kind: &str, subject_id: &str) -> String {
     format!("{kind}:{subject_id}")
 }
 
@@ -136,20 +136,4 @@ pub async fn finish(tx: Tx<'_>, id: &str, now: i64) -> Result<(), StoreError> {
         .execute(tx)
         .await?;
     Ok(())
-}
-
-pub async fn get(pool: &AnyPool, kind: &str, subject_id: &str) -> Result<Option<TaskRow>, StoreError> {
-    Ok(
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM channel_tasks WHERE id = $1"))
-            .bind(task_id(kind, subject_id))
-            .fetch_optional(pool)
-            .await?,
-    )
-}
-
-pub async fn pending_count(pool: &AnyPool) -> Result<i64, StoreError> {
-    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM channel_tasks WHERE status = 'pending'")
-        .fetch_one(pool)
-        .await?;
-    Ok(n)
 }

@@ -3,7 +3,7 @@
 
 use crate::client::Client;
 use crate::db::{Engine, TestDb};
-use juhe_channel::breaker::{BreakerPolicy, Breakers};
+use juhe_channel::breaker::BreakerPolicy;
 use juhe_channel::{Channel, Registry};
 use juhe_crypto::MasterKey;
 use juhe_gateway::{AppState, GatewayConfig};
@@ -146,13 +146,7 @@ impl TestServer {
         for channel in setup.channels {
             registry.register(channel);
         }
-        let hub = ChannelHub {
-            registry,
-            breakers: Arc::new(Breakers::new(setup.breaker)),
-            keys: keys.clone(),
-            public_url: base_url.clone(),
-            poll: setup.poll,
-        };
+        let hub = ChannelHub::with_breakers(registry, keys.clone(), &base_url, setup.poll, setup.breaker);
         let state = AppState::with_hub(db.clone(), keys.clone(), config, hub.clone());
         let router = juhe_gateway::router(state);
         let server = tokio::spawn(async move {

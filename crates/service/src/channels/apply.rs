@@ -9,10 +9,10 @@ use crate::error::ServiceError;
 use crate::events::emit;
 use crate::views::PaymentView;
 use juhe_channel::ChannelPaymentState;
+use juhe_domain::Currency;
 use juhe_domain::payment::{PaymentAction, PaymentMachine, PaymentStatus};
 use juhe_domain::state::transition;
 use juhe_domain::webhook::EventType;
-use juhe_domain::{Currency, DomainError};
 use juhe_store::Tx;
 use juhe_store::attempts::{self, AttemptChange, AttemptRow, status};
 use juhe_store::channel_configs;
@@ -293,18 +293,4 @@ pub async fn mark_failed(
         move_attempt(tx, attempt, status::FAILED, None, Some((code, message)), now).await?;
     }
     Ok(())
-}
-
-/// Guard used by callers that must not act on a payment that moved on.
-pub fn require_processing(payment: &PaymentRow) -> Result<(), ServiceError> {
-    if payment.status == PaymentStatus::Processing.as_str() {
-        Ok(())
-    } else {
-        Err(DomainError::IllegalTransition {
-            kind: "payment",
-            from: "not processing",
-            action: "continue",
-        }
-        .into())
-    }
 }

@@ -127,6 +127,19 @@ pub fn open(hub: &ChannelHub, row: &ChannelConfigRow) -> Result<ChannelConfig, S
     })
 }
 
+/// The registered channel of a stored configuration, and the configuration
+/// opened for a call to it.
+pub fn open_channel(
+    hub: &ChannelHub,
+    row: &ChannelConfigRow,
+) -> Result<(std::sync::Arc<dyn juhe_channel::Channel>, ChannelConfig), ServiceError> {
+    let channel = hub
+        .registry
+        .get(&row.channel)
+        .ok_or_else(|| ServiceError::ChannelUnavailable(format!("channel {} is not registered", row.channel)))?;
+    Ok((channel, open(hub, row)?))
+}
+
 /// Builds the row (sealing secrets) and has the channel validate it.
 fn build_row(
     hub: &ChannelHub,

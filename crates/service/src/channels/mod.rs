@@ -21,7 +21,7 @@ pub mod settle;
 pub mod tasks;
 
 use juhe_channel::Registry;
-use juhe_channel::breaker::Breakers;
+use juhe_channel::breaker::{BreakerPolicy, Breakers};
 use juhe_crypto::MasterKey;
 use std::sync::Arc;
 
@@ -98,6 +98,29 @@ pub struct ChannelHub {
     /// juhe's externally reachable base URL (for channels' notify URLs).
     pub public_url: String,
     pub poll: PollPolicy,
+}
+
+impl ChannelHub {
+    /// A hub over `registry` with default circuit breakers.
+    pub fn new(registry: Arc<Registry>, keys: MasterKey, public_url: &str, poll: PollPolicy) -> ChannelHub {
+        Self::with_breakers(registry, keys, public_url, poll, BreakerPolicy::default())
+    }
+
+    pub fn with_breakers(
+        registry: Arc<Registry>,
+        keys: MasterKey,
+        public_url: &str,
+        poll: PollPolicy,
+        breaker: BreakerPolicy,
+    ) -> ChannelHub {
+        ChannelHub {
+            registry,
+            breakers: Arc::new(Breakers::new(breaker)),
+            keys,
+            public_url: public_url.to_string(),
+            poll,
+        }
+    }
 }
 
 impl std::fmt::Debug for ChannelHub {

@@ -79,11 +79,10 @@ pub async fn drive(db: &Db, hub: &ChannelHub, refund_id: &str) -> Result<RefundR
 }
 
 async fn send(hub: &ChannelHub, ctx: &Context) -> Result<RefundReport, ChannelError> {
-    let channel = hub
-        .registry
-        .get(&ctx.config.channel)
-        .ok_or_else(|| ChannelError::NotSent(format!("channel {} is not registered", ctx.config.channel)))?;
-    let config = configs::open(hub, &ctx.config).map_err(|e| ChannelError::Config(e.to_string()))?;
+    let (channel, config) = configs::open_channel(hub, &ctx.config).map_err(|e| match e {
+        ServiceError::ChannelUnavailable(m) => ChannelError::NotSent(m),
+        other => ChannelError::Config(other.to_string()),
+    })?;
     let payment = payment_ref(&ctx.attempt, &ctx.payment).map_err(|e| ChannelError::Config(e.to_string()))?;
     let refund = refund_money(ctx).map_err(|e| ChannelError::Config(e.to_string()))?;
     channel
@@ -114,11 +113,7 @@ pub async fn resolve(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<(), Se
             })
             .await;
     }
-    let channel = hub
-        .registry
-        .get(&ctx.config.channel)
-        .ok_or_else(|| ServiceError::ChannelUnavailable(format!("channel {} is not registered", ctx.config.channel)))?;
-    let config = configs::open(hub, &ctx.config)?;
+    let (channel, config) = configs::open_channel(hub, &ctx.config)?;
     let reference = RefundRef {
         channel_refund_no: ctx.refund.id.clone(),
         channel_refund_id: ctx.refund.channel_refund_id.clone(),
@@ -192,7 +187,7 @@ pub async fn config_of(db: &Db, refund_id: &str) -> Result<String, ServiceError>
 }
 
 fn task_id(refund_id: &str) -> String {
-    format!("{}:{refund_id}", kind::RESOLVE_REFUND)
+    channel_tasks::task_id(kind::RESOLVE_REFUND, refund_id)
 }
 
 async fn apply_report(

@@ -102,16 +102,33 @@ pub fn payment_ref(attempt: &AttemptRow, payment: &PaymentRow) -> Result<Payment
     })
 }
 
+/// The task a state is applied for: its id (rescheduled or finished) and
+/// how many tries it has had (for the backoff).
+#[derive(Debug, Clone)]
+struct TaskRef {
+    id: String,
+    tries: i64,
+}
+
+impl From<&TaskRow> for TaskRef {
+    fn from(t: &TaskRow) -> TaskRef {
+        TaskRef {
+            id: t.id.clone(),
+            tries: t.tries,
+        }
+    }
+}
+
 /// Applies a state (ending the payment if the state is final) and either
 /// finishes the task or schedules the next query.
 async fn settle_state(
     db: &Db,
     hub: &ChannelHub,
-    task: &TaskRow,
+    task: TaskRef,
     attempt_id: &str,
     state: ChannelPaymentState,
 ) -> Result<(), ServiceError> {
-    let (task, attempt_id, poll) = (task.clone(), attempt_id.to_string(), hub.poll);
+    let (attempt_id, poll) = (attempt_id.to_string(), hub.poll);
     let state = std::sync::Arc::new(state);
     db.write(move |tx| {
         let (task, attempt_id, state) = (task.clone(), attempt_id.clone(), state.clone());
@@ -152,16 +169,12 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
         end_if_stranded(db, &payment.id, &attempt).await?;
         return finish(db, task).await;
     }
-    let channel = hub
-        .registry
-        .get(&attempt.channel)
-        .ok_or_else(|| ServiceError::ChannelUnavailable(format!("channel {} is not registered", attempt.channel)))?;
-    let config = configs::open(hub, &config_row)?;
+    let (channel, config) = configs::open_channel(hub, &config_row)?;
     let reference = payment_ref(&attempt, &payment)?;
     let past_deadline = now_ms() >= task.deadline_at;
     match channel.query(&config, &reference).await {
-        Ok(state) if state.is_final() => return settle_state(db, hub, task, &attempt.id, state).await,
-        Ok(state) if !past_deadline => return settle_state(db, hub, task, &attempt.id, state).await,
+        Ok(state) if state.is_final() => return settle_state(db, hub, task.into(), &attempt.id, state).await,
+        Ok(state) if !past_deadline => return settle_state(db, hub, task.into(), &attempt.id, state).await,
         Ok(_) => {}
         Err(ChannelError::NotFound)
             if (attempt.status == status::SENDING || attempt.status == status::UNKNOWN)
@@ -173,7 +186,7 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
                 code: "channel_not_reached".into(),
                 message: "the channel has no record of the order".into(),
             };
-            return settle_state(db, hub, task, &attempt.id, state).await;
+            return settle_state(db, hub, task.into(), &attempt.id, state).await;
         }
         Err(ChannelError::Unsupported(Operation::Query)) => {}
         Err(ChannelError::NotFound) if !past_deadline => {
@@ -200,13 +213,13 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
         }
     };
     match ended {
-        Ok(()) => settle_state(db, hub, task, &attempt.id, ChannelPaymentState::Closed).await,
+        Ok(()) => settle_state(db, hub, task.into(), &attempt.id, ChannelPaymentState::Closed).await,
         Err(ChannelError::Declined { code, message }) => {
             // The channel refuses to close: most often because it was paid
             // in the meantime. Query decides.
             tracing::info!(attempt = %attempt.id, %code, %message, "close/reverse refused; querying");
             match channel.query(&config, &reference).await {
-                Ok(state) if state.is_final() => settle_state(db, hub, task, &attempt.id, state).await,
+                Ok(state) if state.is_final() => settle_state(db, hub, task.into(), &attempt.id, state).await,
                 _ => Err(ServiceError::ChannelUnavailable(format!(
                     "close refused: {code}: {message}"
                 ))),
@@ -242,33 +255,21 @@ pub async fn close_at_channel(db: &Db, hub: &ChannelHub, payment_id: &str) -> Re
         return Ok(());
     };
     let (attempt, payment, config_row) = load(db, &open.id).await?;
-    let channel = hub
-        .registry
-        .get(&attempt.channel)
-        .ok_or_else(|| ServiceError::ChannelUnavailable(format!("channel {} is not registered", attempt.channel)))?;
-    let config = configs::open(hub, &config_row)?;
+    let (channel, config) = configs::open_channel(hub, &config_row)?;
     let reference = payment_ref(&attempt, &payment)?;
     let closed = match channel.close(&config, &reference).await {
         Err(ChannelError::Unsupported(_)) => channel.reverse(&config, &reference).await,
         other => other,
     };
-    let task = TaskRow {
-        id: format!("{}:{}", kind::RESOLVE_PAYMENT, attempt.id),
-        kind: kind::RESOLVE_PAYMENT.to_string(),
-        subject_id: attempt.id.clone(),
-        status: "pending".to_string(),
-        due_at: 0,
-        deadline_at: 0,
+    // The attempt's resolve task is the one the outcome finishes.
+    let task = TaskRef {
+        id: channel_tasks::task_id(kind::RESOLVE_PAYMENT, &attempt.id),
         tries: 1,
-        lease_until: 0,
-        last_error: None,
-        created_at: 0,
-        updated_at: 0,
     };
     match closed {
-        Ok(()) => settle_state(db, hub, &task, &attempt.id, ChannelPaymentState::Closed).await,
+        Ok(()) => settle_state(db, hub, task.clone(), &attempt.id, ChannelPaymentState::Closed).await,
         Err(ChannelError::Declined { code, message }) => match channel.query(&config, &reference).await {
-            Ok(state) if state.is_final() => settle_state(db, hub, &task, &attempt.id, state).await,
+            Ok(state) if state.is_final() => settle_state(db, hub, task.clone(), &attempt.id, state).await,
             _ => Err(ServiceError::ChannelUnavailable(format!(
                 "close refused: {code}: {message}"
             ))),
