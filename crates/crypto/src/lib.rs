@@ -8,6 +8,7 @@ pub mod key_text;
 pub mod keyring;
 pub mod merchant_auth;
 pub mod oaep;
+pub mod password;
 pub mod rsa_sig;
 pub mod sealing;
 pub mod signature;

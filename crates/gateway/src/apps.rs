@@ -41,6 +41,9 @@ pub struct ActiveApp {
     pub app_id: String,
     pub merchant_id: String,
     pub secret: Arc<Zeroizing<String>>,
+    /// After a rotation, the secret it replaced and until when (Unix ms) it
+    /// is still accepted.
+    pub previous_secret: Option<(Arc<Zeroizing<String>>, i64)>,
     pub notify_url: Option<String>,
     pub wallet_fee_bps: i64,
     pub usable: bool,
@@ -51,6 +54,19 @@ pub struct ActiveApp {
 #[derive(Clone, Default)]
 pub struct AppCache {
     inner: Arc<RwLock<HashMap<String, (ActiveApp, Instant)>>>,
+}
+
+impl ActiveApp {
+    /// The HMAC secrets a request may be signed with now: the current one,
+    /// and during a rotation's grace period the one it replaced.
+    pub fn hmac_secrets(&self, now_ms: i64) -> impl Iterator<Item = &str> {
+        let previous = self
+            .previous_secret
+            .as_ref()
+            .filter(|(_, until)| now_ms < *until)
+            .map(|(s, _)| s.as_str());
+        std::iter::once(self.secret.as_str()).chain(previous)
+    }
 }
 
 impl AppCache {
@@ -73,6 +89,17 @@ impl AppCache {
             app_id: row.id.clone(),
             merchant_id: row.merchant_id.clone(),
             secret: Arc::new(secrets.app_secret),
+            previous_secret: match (&row.previous_secret_sealed, row.previous_secret_until) {
+                (Some(sealed), Some(until)) => Some((
+                    Arc::new(
+                        juhe_service::provision::open_previous_secret(keys, &row.id, sealed).map_err(|e| {
+                            StoreError::Corrupt(format!("app {app_id} previous secret does not open: {e}"))
+                        })?,
+                    ),
+                    until,
+                )),
+                _ => None,
+            },
             notify_url: row.notify_url.clone(),
             wallet_fee_bps: merchant.wallet_fee_bps,
             usable: row.status == "active" && merchant.status == "active",

@@ -129,11 +129,11 @@ pub async fn authenticate(State(state): State<AppState>, request: Request, next:
         )
     })?;
     let verified = match (creds.scheme, app.public_key.as_deref()) {
-        (AuthScheme::HmacSha256, None) => verify_hmac_sha256_base64(
-            app.secret.as_bytes(),
-            &signed_parts(&parts, &creds, &bytes).string_to_sign(),
-            &creds.signature,
-        ),
+        (AuthScheme::HmacSha256, None) => {
+            let to_sign = signed_parts(&parts, &creds, &bytes).string_to_sign();
+            app.hmac_secrets(juhe_store::clock::now_ms())
+                .any(|secret| verify_hmac_sha256_base64(secret.as_bytes(), &to_sign, &creds.signature))
+        }
         (AuthScheme::Sha256Rsa2048, Some(AppPublicKey::Rsa(key))) => {
             verify_request_rsa(key, &signed_parts(&parts, &creds, &bytes), &creds.signature)
         }

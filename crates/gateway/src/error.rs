@@ -47,6 +47,7 @@ pub fn status_for(code: ErrorCode) -> StatusCode {
         NotFound => StatusCode::NOT_FOUND,
         MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         OrderNoConflict
+        | AlreadyExists
         | IdempotencyKeyReused
         | IdempotencyKeyInUse
         | IllegalStateTransition

@@ -19,6 +19,15 @@ pub enum ServiceError {
     UnsupportedWay(String),
     #[error("{0}")]
     ChannelUnavailable(String),
+    /// The actor may not do this (a console permission is missing).
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{what} {name:?} exists already")]
+    AlreadyExists { what: &'static str, name: String },
+    /// The object's state does not allow this (a suspended merchant, a
+    /// withdrawn announcement).
+    #[error("{0}")]
+    IllegalState(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -32,6 +41,9 @@ impl ServiceError {
             ServiceError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ServiceError::UnsupportedWay(_) => ErrorCode::UnsupportedWay,
             ServiceError::ChannelUnavailable(_) => ErrorCode::ChannelUnavailable,
+            ServiceError::Forbidden(_) => ErrorCode::Forbidden,
+            ServiceError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
+            ServiceError::IllegalState(_) => ErrorCode::IllegalStateTransition,
             ServiceError::Store(_) => ErrorCode::ServiceUnavailable,
         }
     }

@@ -64,14 +64,40 @@ pub async fn create_app(
     Ok(secrets)
 }
 
+/// A fresh app secret, sealed for `app_id` (a rotation); the clear value
+/// is shown once.
+pub fn new_app_secret(keys: &MasterKey, app_id: &str) -> Result<(Zeroizing<String>, String), ServiceError> {
+    let secret = Zeroizing::new(random_hex(32));
+    let sealed = keys
+        .seal(secret.as_bytes(), &secret_context(app_id, "secret"))
+        .map_err(|e| ServiceError::InvalidRequest(e.to_string()))?;
+    Ok((secret, sealed))
+}
+
+/// Opens the secret a rotation replaced. It stays sealed under the same
+/// context as when it was current: rotation moves the ciphertext as it is.
+pub fn open_previous_secret(
+    keys: &MasterKey,
+    app_id: &str,
+    sealed: &str,
+) -> Result<Zeroizing<String>, juhe_crypto::SealError> {
+    open_sealed(keys, app_id, "secret", sealed)
+}
+
 /// Opens an app's secrets with the master key.
 pub fn open_secrets(keys: &MasterKey, app: &AppRow) -> Result<AppSecrets, juhe_crypto::SealError> {
-    let open = |sealed: &str, which: &str| -> Result<Zeroizing<String>, juhe_crypto::SealError> {
-        let bytes = keys.open(sealed, &secret_context(&app.id, which))?;
-        Ok(Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned()))
-    };
     Ok(AppSecrets {
-        app_secret: open(&app.secret_sealed, "secret")?,
-        webhook_secret: open(&app.webhook_secret_sealed, "webhook_secret")?,
+        app_secret: open_sealed(keys, &app.id, "secret", &app.secret_sealed)?,
+        webhook_secret: open_sealed(keys, &app.id, "webhook_secret", &app.webhook_secret_sealed)?,
     })
+}
+
+fn open_sealed(
+    keys: &MasterKey,
+    app_id: &str,
+    which: &str,
+    sealed: &str,
+) -> Result<Zeroizing<String>, juhe_crypto::SealError> {
+    let bytes = keys.open(sealed, &secret_context(app_id, which))?;
+    Ok(Zeroizing::new(String::from_utf8_lossy(&bytes).into_owned()))
 }

@@ -26,7 +26,7 @@ pub mod status {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct AttemptRow {
     pub id: String,
     pub payment_id: String,
@@ -133,4 +133,14 @@ pub async fn of_payment_tx(tx: Tx<'_>, payment_id: &str) -> Result<Vec<AttemptRo
     .bind(payment_id)
     .fetch_all(tx)
     .await
+}
+
+/// A payment's attempts, in order (the console's timeline).
+pub async fn of_payment(pool: &sqlx::AnyPool, payment_id: &str) -> Result<Vec<AttemptRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payment_attempts WHERE payment_id = $1 ORDER BY seq"
+    ))
+    .bind(payment_id)
+    .fetch_all(pool)
+    .await?)
 }

@@ -5,7 +5,7 @@ use crate::db::Tx;
 use crate::error::StoreError;
 use crate::sql::query;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct NotificationRow {
     pub id: String,
     pub config_id: String,
@@ -45,4 +45,15 @@ pub async fn insert(tx: Tx<'_>, n: &NotificationRow) -> Result<(), StoreError> {
     .execute(tx)
     .await?;
     Ok(())
+}
+
+/// The notifications about one payment or refund, in arrival order (the
+/// console's timeline).
+pub async fn of_subject(pool: &sqlx::AnyPool, subject: &str) -> Result<Vec<NotificationRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM channel_notifications WHERE subject = $1 ORDER BY received_at, id"
+    ))
+    .bind(subject)
+    .fetch_all(pool)
+    .await?)
 }

@@ -75,3 +75,26 @@ pub async fn get_by_external_id(
     .fetch_optional(tx)
     .await
 }
+
+/// A merchant's customers, newest first; `search` matches the name, phone
+/// or external id (case-insensitive, anywhere in the text).
+pub async fn list(
+    pool: &AnyPool,
+    merchant_id: &str,
+    search: Option<&str>,
+    before_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<CustomerRow>, StoreError> {
+    let like = search.map(|s| format!("%{}%", crate::audit::escape_like(&s.to_lowercase())));
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM customers WHERE merchant_id = $1 \
+         AND ($2 IS NULL OR LOWER(name) LIKE $2 ESCAPE '\\' OR phone LIKE $2 ESCAPE '\\' OR LOWER(external_id) LIKE $2 ESCAPE '\\') \
+         AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+    ))
+    .bind(merchant_id)
+    .bind(like)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}

@@ -208,3 +208,153 @@ pub async fn delivery_counts(pool: &AnyPool) -> Result<Vec<(String, i64)>, Store
             .await?,
     )
 }
+
+/// A delivery with what it carries, for the operations pages.
+#[derive(Debug, Clone, FromRow)]
+pub struct DeliveryListRow {
+    pub id: String,
+    pub event_id: String,
+    pub merchant_id: String,
+    pub event_type: String,
+    pub object_id: String,
+    pub url: String,
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: i64,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<i64>,
+    pub created_at: i64,
+}
+
+crate::from_row!(DeliveryListRow {
+    id,
+    event_id,
+    merchant_id,
+    event_type,
+    object_id,
+    url,
+    status,
+    attempts,
+    next_attempt_at,
+    last_status_code,
+    last_error,
+    delivered_at,
+    created_at
+});
+
+const DELIVERY_LIST_COLUMNS: &str = "d.id, d.event_id, d.merchant_id, e.type AS event_type, e.object_id, d.url, d.status, \
+    d.attempts, d.next_attempt_at, d.last_status_code, d.last_error, d.delivered_at, d.created_at";
+
+/// Which deliveries the operations page lists.
+#[derive(Debug, Clone, Default)]
+pub struct DeliveryFilter {
+    pub merchant_id: Option<String>,
+    /// `pending`, `delivered`, `exhausted`, or `failing` (pending after at
+    /// least one failed attempt, or exhausted).
+    pub status: Option<String>,
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn list_deliveries(pool: &AnyPool, f: &DeliveryFilter) -> Result<Vec<DeliveryListRow>, StoreError> {
+    let failing = f.status.as_deref() == Some("failing");
+    let status = if failing { None } else { f.status.clone() };
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERY_LIST_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id \
+         WHERE ($1 IS NULL OR d.merchant_id = $1) AND ($2 IS NULL OR d.status = $2) \
+         AND ($3 = 0 OR d.status = 'exhausted' OR (d.status = 'pending' AND d.attempts > 0)) \
+         AND ($4 IS NULL OR d.id < $4) ORDER BY d.id DESC LIMIT $5"
+    ))
+    .bind(&f.merchant_id)
+    .bind(status)
+    .bind(i64::from(failing))
+    .bind(&f.before_id)
+    .bind(f.limit)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// The deliveries of the events about one object (a payment, a refund).
+pub async fn deliveries_of_object(pool: &AnyPool, object_id: &str) -> Result<Vec<DeliveryListRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERY_LIST_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id \
+         WHERE e.object_id = $1 ORDER BY d.id"
+    ))
+    .bind(object_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+pub async fn get_delivery_tx(tx: Tx<'_>, id: &str) -> Result<Option<DeliveryListRow>, StoreError> {
+    query(format!(
+        "SELECT {DELIVERY_LIST_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(tx)
+    .await
+}
+
+/// Queues an ended delivery (delivered or exhausted) for one more attempt
+/// now; false if it is still pending (the worker has it in hand).
+pub async fn resend(tx: Tx<'_>, id: &str, now: i64) -> Result<bool, StoreError> {
+    let n = query(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = $2, lease_until = 0, updated_at = $2 \
+         WHERE id = $1 AND status IN ('delivered', 'exhausted')",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(tx)
+    .await?;
+    Ok(n == 1)
+}
+
+/// The backlog: deliveries waiting, how many have failed at least once,
+/// how many gave up, and the oldest waiting one's creation time.
+#[derive(Debug, Clone, Default)]
+pub struct Backlog {
+    pub pending: i64,
+    pub retrying: i64,
+    pub exhausted: i64,
+    pub oldest_pending_at: Option<i64>,
+}
+
+pub async fn backlog(pool: &AnyPool, merchant_id: Option<&str>) -> Result<Backlog, StoreError> {
+    let row: (i64, i64, i64, Option<i64>) = sqlx::query_as(
+        "SELECT \
+         COALESCE(SUM(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN status = 'pending' AND attempts > 0 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN status = 'exhausted' THEN 1 ELSE 0 END), 0), \
+         MIN(CASE WHEN status = 'pending' THEN created_at END) \
+         FROM deliveries WHERE ($1 IS NULL OR merchant_id = $1)",
+    )
+    .bind(merchant_id)
+    .fetch_one(pool)
+    .await?;
+    Ok(Backlog {
+        pending: row.0,
+        retrying: row.1,
+        exhausted: row.2,
+        oldest_pending_at: row.3,
+    })
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct DeliveryAttemptRow {
+    pub attempt: i64,
+    pub started_at: i64,
+    pub duration_ms: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<String>,
+}
+
+pub async fn attempts_of_delivery(pool: &AnyPool, delivery_id: &str) -> Result<Vec<DeliveryAttemptRow>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT attempt, started_at, duration_ms, status_code, error FROM delivery_attempts \
+         WHERE delivery_id = $1 ORDER BY attempt",
+    )
+    .bind(delivery_id)
+    .fetch_all(pool)
+    .await?)
+}

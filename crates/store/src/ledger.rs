@@ -715,3 +715,35 @@ pub async fn get_account(pool: &AnyPool, id: &str) -> Result<Option<AccountRow>,
             .await?,
     )
 }
+
+/// One posting on an account with the entry it belongs to (an account's history).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PostingLine {
+    pub posting_id: String,
+    pub entry_id: String,
+    pub kind: String,
+    pub ref_type: String,
+    pub ref_id: String,
+    /// Signed, debit positive.
+    pub amount: i64,
+    pub created_at: i64,
+}
+
+/// An account's postings, newest first.
+pub async fn history(
+    pool: &AnyPool,
+    account_id: &str,
+    before_id: Option<&str>,
+    limit: i64,
+) -> Result<Vec<PostingLine>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT p.id AS posting_id, p.entry_id, e.kind, e.ref_type, e.ref_id, p.amount, p.created_at \
+         FROM postings p JOIN journal_entries e ON e.id = p.entry_id WHERE p.account_id = $1 \
+         AND ($2 IS NULL OR p.id < $2) ORDER BY p.id DESC LIMIT $3",
+    )
+    .bind(account_id)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?)
+}

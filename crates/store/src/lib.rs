@@ -7,7 +7,9 @@
 //! which on SQLite batches many requests into one durable commit (group
 //! commit) and on PostgreSQL runs each in its own transaction.
 
+pub mod announcements;
 pub mod attempts;
+pub mod audit;
 pub mod bankcard;
 pub mod channel_configs;
 pub mod channel_notifications;
@@ -25,8 +27,13 @@ pub mod migrate;
 pub mod nonces;
 pub mod payments;
 pub mod refunds;
+pub mod reports;
+pub mod roles;
+pub mod sessions;
+pub mod sites;
 pub mod sql;
 pub mod topups;
+pub mod users;
 mod writer;
 
 pub use db::{Backend, Db, DbConfig, Tx};

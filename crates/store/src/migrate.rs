@@ -32,6 +32,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "where_and_who",
         sql: include_str!("../migrations/0004_where_and_who.sql"),
     },
+    Migration {
+        version: 5,
+        name: "consoles",
+        sql: include_str!("../migrations/0005_consoles.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

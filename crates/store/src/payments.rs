@@ -363,3 +363,53 @@ pub async fn release_refund(tx: Tx<'_>, id: &str, amount: i64, now: i64) -> Resu
         .await?;
     Ok(())
 }
+
+/// Everything the console's payment list can filter by. Times are Unix
+/// ms, `[from, to)`; amounts are minor units, inclusive.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub merchant_id: String,
+    /// Site users see only their site.
+    pub site_id: Option<String>,
+    pub status: Option<String>,
+    pub channel: Option<String>,
+    pub way: Option<String>,
+    /// Exact merchant order number, payment id or channel trade number.
+    pub number: Option<String>,
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn search(pool: &AnyPool, f: &SearchFilter) -> Result<Vec<PaymentRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM payments WHERE merchant_id = $1 \
+         AND ($2 IS NULL OR site_id = $2) \
+         AND ($3 IS NULL OR status = $3) \
+         AND ($4 IS NULL OR channel = $4) \
+         AND ($5 IS NULL OR way = $5) \
+         AND ($6 IS NULL OR merchant_order_no = $6 OR id = $6 OR channel_trade_no = $6) \
+         AND ($7 IS NULL OR amount >= $7) AND ($8 IS NULL OR amount <= $8) \
+         AND ($9 IS NULL OR created_at >= $9) AND ($10 IS NULL OR created_at < $10) \
+         AND ($11 IS NULL OR id < $11) \
+         ORDER BY id DESC LIMIT $12"
+    ))
+    .bind(&f.merchant_id)
+    .bind(&f.site_id)
+    .bind(&f.status)
+    .bind(&f.channel)
+    .bind(&f.way)
+    .bind(&f.number)
+    .bind(f.amount_min)
+    .bind(f.amount_max)
+    .bind(f.created_from)
+    .bind(f.created_to)
+    .bind(&f.before_id)
+    .bind(f.limit)
+    .fetch_all(pool)
+    .await?)
+}

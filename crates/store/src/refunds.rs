@@ -155,3 +155,44 @@ pub async fn set_channel_result(
     .await?;
     Ok(())
 }
+
+/// The console's refund list. Times are Unix ms, `[from, to)`.
+#[derive(Debug, Clone, Default)]
+pub struct SearchFilter {
+    pub merchant_id: String,
+    /// Site users see refunds of their site's payments only.
+    pub site_id: Option<String>,
+    pub status: Option<String>,
+    /// Exact merchant refund number, refund id or payment id.
+    pub number: Option<String>,
+    pub created_from: Option<i64>,
+    pub created_to: Option<i64>,
+    pub before_id: Option<String>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn search(pool: &AnyPool, f: &SearchFilter) -> Result<Vec<RefundRow>, StoreError> {
+    let columns = COLUMNS
+        .split(", ")
+        .map(|c| format!("r.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Ok(sqlx::query_as(&format!(
+        "SELECT {columns} FROM refunds r JOIN payments p ON p.id = r.payment_id WHERE r.merchant_id = $1 \
+         AND ($2 IS NULL OR p.site_id = $2) AND ($3 IS NULL OR r.status = $3) \
+         AND ($4 IS NULL OR r.merchant_refund_no = $4 OR r.id = $4 OR r.payment_id = $4) \
+         AND ($5 IS NULL OR r.created_at >= $5) AND ($6 IS NULL OR r.created_at < $6) \
+         AND ($7 IS NULL OR r.id < $7) ORDER BY r.id DESC LIMIT $8"
+    ))
+    .bind(&f.merchant_id)
+    .bind(&f.site_id)
+    .bind(&f.status)
+    .bind(&f.number)
+    .bind(f.created_from)
+    .bind(f.created_to)
+    .bind(&f.before_id)
+    .bind(f.limit)
+    .fetch_all(pool)
+    .await?)
+}

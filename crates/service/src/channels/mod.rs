@@ -11,6 +11,7 @@
 //! from channels drive the same transitions, so whichever arrives first
 //! wins and the others change nothing.
 
+pub mod admin;
 pub mod apply;
 pub mod configs;
 pub mod create;
