@@ -39,6 +39,8 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     /// Divides the channel follow-up schedule (tests and demos run it fast).
     pub channel_poll_scale: Option<i64>,
+    /// Mark console cookies `Secure` (default: when public_url is https).
+    pub console_secure_cookies: Option<bool>,
 }
 
 /// The settings every database command shares, resolved.

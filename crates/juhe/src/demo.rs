@@ -30,6 +30,11 @@ pub struct DemoCredentials {
     /// channel configurations point at.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sandbox_url: Option<String>,
+    /// The web consoles, and one user per built-in role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub console_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub console_users: Vec<crate::demo_console::DemoUser>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +53,8 @@ pub enum DemoError {
     SandboxUrl(String, String),
     #[error(transparent)]
     Channel(#[from] juhe_channel::ChannelError),
+    #[error("demo password: {0}")]
+    Password(String),
 }
 
 pub async fn seed(db: &Db, keys: &MasterKey, data_dir: &Path, base_url: &str) -> Result<DemoCredentials, DemoError> {
@@ -107,6 +114,8 @@ pub async fn seed(db: &Db, keys: &MasterKey, data_dir: &Path, base_url: &str) ->
         webhook_secret: secrets.webhook_secret.to_string(),
         customer_id,
         sandbox_url: None,
+        console_url: None,
+        console_users: Vec::new(),
     };
     write_private(
         &data_dir.join("demo.json"),
@@ -124,7 +133,7 @@ pub fn write_credentials(data_dir: &Path, creds: &DemoCredentials) -> Result<(),
 }
 
 /// Writes a file only its owner can read (it holds secrets).
-fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<(), DemoError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]

@@ -5,7 +5,9 @@ mod call;
 mod channel_cli;
 mod channels;
 mod config;
+mod console_users;
 mod demo;
+mod demo_console;
 mod demo_sandbox;
 mod jdpay_service;
 mod keys;
@@ -38,6 +40,11 @@ enum Command {
     Channels {
         #[command(subcommand)]
         command: channel_cli::ChannelsCommand,
+    },
+    /// Console users (the first platform administrator, password resets).
+    Users {
+        #[command(subcommand)]
+        command: console_users::UsersCommand,
     },
     /// Send a signed request with the demo credentials.
     Call(call::CallArgs),
@@ -80,6 +87,7 @@ fn main() {
                 command: LedgerCommand::Verify(args),
             } => verify(args).await,
             Command::Call(args) => call::run(args).await,
+            Command::Users { command } => console_users::run(command).await,
             Command::Channels { command } => channel_cli::run(command).await,
             Command::Bench(args) => bench(args).await,
             Command::Sandbox(args) => sandbox::run(args).await,

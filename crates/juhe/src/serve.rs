@@ -65,10 +65,28 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::with_hub(db.clone(), keys.clone(), gateway, hub.clone());
 
     if args.demo {
+        let previous_users = crate::demo_console::previous_users(&resolved.data_dir);
         let mut creds = crate::demo::seed(&db, &keys, &resolved.data_dir, &base_url).await?;
+        crate::demo_console::seed(&db, &base_url, previous_users, &mut creds).await?;
+        crate::demo::write_credentials(&resolved.data_dir, &creds)?;
         print_demo_help(&resolved.data_dir, &creds);
         crate::demo_sandbox::wire(&db, &hub, &base_url, &service_token, &resolved.data_dir, &mut creds).await?;
     }
+    if let Some(file) = crate::console_users::ensure_first_admin(&db, &resolved.data_dir).await? {
+        println!("Console: {base_url}/console — first administrator 'admin', password in {file}");
+    }
+    let console = juhe_console::ConsoleState::new(
+        db.clone(),
+        keys.clone(),
+        hub.clone(),
+        juhe_console::ConsoleConfig {
+            secure_cookies: resolved
+                .file
+                .console_secure_cookies
+                .unwrap_or_else(|| state.config.public_url.starts_with("https://")),
+            ..juhe_console::ConsoleConfig::default()
+        },
+    );
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let scale = std::env::var("JUHE_WEBHOOK_RETRY_SCALE")
@@ -98,10 +116,19 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
 
     tracing::info!(%local, database = %redact(&resolved.database_url), "juhe is listening");
     println!("juhe listening on {base_url}");
-    let app = juhe_gateway::router(state).merge(juhe_channel_external::directory_router(channels.directory.clone()));
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = juhe_gateway::router(state)
+        .merge(juhe_channel_external::directory_router(channels.directory.clone()))
+        .merge(juhe_console::router(console))
+        .route(
+            "/",
+            axum::routing::get(|| async { axum::response::Redirect::to("/console") }),
+        );
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
 
     let _ = stop_tx.send(true);
     let _ = webhooks.await;
@@ -169,10 +196,17 @@ fn print_demo_help(data_dir: &std::path::Path, c: &crate::demo::DemoCredentials)
          \x20 juhe call GET /v1/customers/{cus}\n\
          \x20 juhe call POST /v1/payments '{{\"merchant_order_no\":\"try-1\",\"amount\":1999,\"subject\":\"92# fuel\",\"way\":\"wallet\",\"payer\":{{\"customer_id\":\"{cus}\"}}}}'\n\
          \x20 juhe call POST /v1/payments/<id>/refunds '{{\"merchant_refund_no\":\"try-1-r1\",\"amount\":500}}'\n\
-         (via cargo: cargo run --release -- call …). API reference: {base}/openapi.json\n",
+         (via cargo: cargo run --release -- call …). API reference: {base}/openapi.json\n\
+         Consoles: {base}/console — users and passwords in demo.json (\"console_users\"): {users}\n",
         dir = data_dir.display(),
         app = c.app_id,
         cus = c.customer_id,
         base = c.base_url,
+        users = c
+            .console_users
+            .iter()
+            .map(|u| format!("{} ({})", u.username, u.role))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
 }

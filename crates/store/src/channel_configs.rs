@@ -143,3 +143,12 @@ pub async fn add_usage(tx: Tx<'_>, config_id: &str, day: &str, amount: i64) -> R
     .await?;
     Ok(())
 }
+
+/// Every merchant's configurations (the platform's channel health page).
+pub async fn list_all(pool: &AnyPool) -> Result<Vec<ChannelConfigRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM channel_configs ORDER BY channel, merchant_id, priority DESC, id"
+    ))
+    .fetch_all(pool)
+    .await?)
+}

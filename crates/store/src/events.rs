@@ -358,3 +358,12 @@ pub async fn attempts_of_delivery(pool: &AnyPool, delivery_id: &str) -> Result<V
     .fetch_all(pool)
     .await?)
 }
+
+pub async fn get_delivery(pool: &AnyPool, id: &str) -> Result<Option<DeliveryListRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {DELIVERY_LIST_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?)
+}

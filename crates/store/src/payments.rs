@@ -378,6 +378,8 @@ pub struct SearchFilter {
     pub number: Option<String>,
     pub amount_min: Option<i64>,
     pub amount_max: Option<i64>,
+    /// Payments by this customer (wallet payer).
+    pub customer_id: Option<String>,
     pub created_from: Option<i64>,
     pub created_to: Option<i64>,
     pub before_id: Option<String>,
@@ -396,6 +398,7 @@ pub async fn search(pool: &AnyPool, f: &SearchFilter) -> Result<Vec<PaymentRow>,
          AND ($7 IS NULL OR amount >= $7) AND ($8 IS NULL OR amount <= $8) \
          AND ($9 IS NULL OR created_at >= $9) AND ($10 IS NULL OR created_at < $10) \
          AND ($11 IS NULL OR id < $11) \
+         AND ($13 IS NULL OR payer_customer_id = $13) \
          ORDER BY id DESC LIMIT $12"
     ))
     .bind(&f.merchant_id)
@@ -410,6 +413,7 @@ pub async fn search(pool: &AnyPool, f: &SearchFilter) -> Result<Vec<PaymentRow>,
     .bind(f.created_to)
     .bind(&f.before_id)
     .bind(f.limit)
+    .bind(&f.customer_id)
     .fetch_all(pool)
     .await?)
 }

@@ -74,7 +74,7 @@ pub fn session_id(token: &str) -> String {
 
 enum Verdict {
     Refused(SignInError),
-    Opened(UserRow),
+    Opened(Box<UserRow>),
 }
 
 pub async fn sign_in(db: &Db, policy: SignInPolicy, req: SignInRequest) -> Result<NewSession, SignInError> {
@@ -181,7 +181,7 @@ pub async fn sign_in(db: &Db, policy: SignInPolicy, req: SignInRequest) -> Resul
                     Change::new("session.sign_in", "user", &user.id).merchant(user.merchant_id.as_deref()),
                 )
                 .await?;
-                Ok(Verdict::Opened(user))
+                Ok(Verdict::Opened(Box::new(user)))
             })
         })
         .await?;
@@ -190,7 +190,7 @@ pub async fn sign_in(db: &Db, policy: SignInPolicy, req: SignInRequest) -> Resul
         Verdict::Opened(user) => Ok(NewSession {
             token,
             csrf_token,
-            user,
+            user: *user,
         }),
     }
 }
