@@ -8,6 +8,7 @@
 
 pub mod checks;
 pub mod client;
+pub mod console_client;
 pub mod db;
 pub mod scripted_channel;
 pub mod server;
@@ -15,7 +16,8 @@ pub mod webhook_receiver;
 
 pub use checks::{Snapshot, assert_error, assert_error_shape};
 pub use client::{Client, Raw, Reply};
+pub use console_client::{Browser, Page};
 pub use db::{Engine, TestDb, engines};
 pub use scripted_channel::{Call, Plan, ScriptedChannel, Step};
-pub use server::{ChannelSetup, StoppedServer, TestApp, TestServer};
+pub use server::{ChannelSetup, ConsoleRole, StoppedServer, TestApp, TestServer};
 pub use webhook_receiver::{Answer, Reception, WebhookReceiver};

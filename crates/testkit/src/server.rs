@@ -5,6 +5,7 @@ use crate::client::Client;
 use crate::db::{Engine, TestDb};
 use juhe_channel::breaker::BreakerPolicy;
 use juhe_channel::{Channel, Registry};
+use juhe_console::{ConsoleConfig, ConsoleState};
 use juhe_crypto::MasterKey;
 use juhe_gateway::{AppState, GatewayConfig};
 use juhe_service::channels::{ChannelHub, PollPolicy};
@@ -49,7 +50,15 @@ pub struct StoppedServer {
 
 impl StoppedServer {
     pub async fn start(self, setup: ChannelSetup) -> TestServer {
-        TestServer::start_on(self.test_db, self.keys, GatewayConfig::default(), setup).await
+        TestServer::start_on(self.test_db, self.keys, GatewayConfig::default(), setup, console_config()).await
+    }
+}
+
+/// The consoles as tests run them: plain HTTP on loopback, so no `Secure` cookies.
+pub fn console_config() -> ConsoleConfig {
+    ConsoleConfig {
+        secure_cookies: false,
+        ..ConsoleConfig::default()
     }
 }
 
@@ -106,7 +115,18 @@ impl TestServer {
     pub async fn start_full(engine: Engine, config: GatewayConfig, setup: ChannelSetup) -> TestServer {
         let test_db = Arc::new(TestDb::new(engine).await);
         let keys = MasterKey::parse(&MasterKey::generate_encoded()).expect("key");
-        TestServer::start_on(test_db, keys, config, setup).await
+        TestServer::start_on(test_db, keys, config, setup, console_config()).await
+    }
+
+    /// A server whose consoles run with `console` (sign-in and session policy).
+    pub async fn start_with_console(engine: Engine, console: ConsoleConfig) -> TestServer {
+        let test_db = Arc::new(TestDb::new(engine).await);
+        let keys = MasterKey::parse(&MasterKey::generate_encoded()).expect("key");
+        let setup = ChannelSetup {
+            worker: false,
+            ..ChannelSetup::default()
+        };
+        TestServer::start_on(test_db, keys, GatewayConfig::default(), setup, console).await
     }
 
     /// Stops this server (HTTP and channel worker, as a crash would: nothing
@@ -134,6 +154,7 @@ impl TestServer {
         keys: MasterKey,
         mut config: GatewayConfig,
         setup: ChannelSetup,
+        console: ConsoleConfig,
     ) -> TestServer {
         let engine = test_db.engine;
         let db = test_db.open().await;
@@ -148,9 +169,10 @@ impl TestServer {
         }
         let hub = ChannelHub::with_breakers(registry, keys.clone(), &base_url, setup.poll, setup.breaker);
         let state = AppState::with_hub(db.clone(), keys.clone(), config, hub.clone());
-        let router = juhe_gateway::router(state);
+        let consoles = juhe_console::router(ConsoleState::new(db.clone(), keys.clone(), hub.clone(), console));
+        let router = juhe_gateway::router(state).merge(consoles);
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
         });
         let tasks = setup.worker.then(|| {
             let (db, hub) = (db.clone(), hub.clone());
@@ -253,5 +275,79 @@ impl TestServer {
             self.engine,
             report.findings
         );
+    }
+}
+
+/// Who a console user in a test is.
+pub enum ConsoleRole<'a> {
+    Platform(juhe_domain::access::BuiltinRole),
+    Merchant(&'a str, juhe_domain::access::BuiltinRole),
+    Site(&'a str, &'a str, juhe_domain::access::BuiltinRole),
+}
+
+impl TestServer {
+    /// Creates a console user directly (as the CLI does); returns its id.
+    pub async fn console_user(&self, username: &str, password: &str, role: ConsoleRole<'_>) -> String {
+        use juhe_domain::access::UserScope;
+        let (scope, role) = match role {
+            ConsoleRole::Platform(r) => (UserScope::Platform, r),
+            ConsoleRole::Merchant(m, r) => (UserScope::Merchant { merchant_id: m.into() }, r),
+            ConsoleRole::Site(m, s, r) => (
+                UserScope::Site {
+                    merchant_id: m.into(),
+                    site_id: s.into(),
+                },
+                r,
+            ),
+        };
+        let new = Arc::new(juhe_service::identity::users::NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            scope,
+            password_hash: juhe_crypto::password::hash_password(password).expect("hash"),
+            locale: "en".into(),
+            role_ids: vec![role.id().into()],
+            overrides: Vec::new(),
+        });
+        self.db
+            .write(move |tx| {
+                let new = new.clone();
+                Box::pin(async move {
+                    juhe_service::identity::users::create(tx, &juhe_service::identity::Actor::system("test"), &new).await
+                })
+            })
+            .await
+            .expect("create console user")
+            .id
+    }
+
+    /// A site of a merchant (created as its administrators would); returns its id.
+    pub async fn site(&self, merchant_id: &str, name: &str) -> String {
+        let (m, n) = (merchant_id.to_string(), name.to_string());
+        self.db
+            .write(move |tx| {
+                let (m, n) = (m.clone(), n.clone());
+                Box::pin(async move {
+                    juhe_service::sites::create_site(
+                        tx,
+                        &juhe_service::identity::Actor::system("test"),
+                        &m,
+                        &juhe_service::sites::SiteInput {
+                            name: n,
+                            kind: "toll_plaza".into(),
+                            address: None,
+                            active: true,
+                        },
+                    )
+                    .await
+                })
+            })
+            .await
+            .expect("create site")
+            .id
+    }
+
+    pub fn browser(&self) -> crate::console_client::Browser {
+        crate::console_client::Browser::new(&self.base_url)
     }
 }
