@@ -206,7 +206,7 @@ labels! {
     OtherCurrencies => "Other currencies (7 days)", "其他币种（近 7 天）";
     Overview => "Overview", "平台概览";
     OwnKeyPair => "Own key pair", "自有密钥对";
-    Parameters => "Parameters (key = value, one per line)", "参数（每行一个：键 = 值）";
+    Parameters => "Parameters", "参数";
     Password => "Password", "密码";
     PasswordRules => "At least 10 characters, letters and at least one digit or symbol, not containing the user name.", "至少 10 个字符，包含字母和至少一个数字或符号，且不能包含用户名。";
     PayAction => "Pay action", "支付指引";

@@ -6,7 +6,9 @@
 use crate::config::DbArgs;
 use clap::{Args, Subcommand};
 use juhe_service::channels::PollPolicy;
-use juhe_service::channels::configs::{self, ChannelConfigView, ConfigInput};
+use juhe_service::channels::admin as channel_admin;
+use juhe_service::channels::configs::{ChannelConfigView, ConfigInput};
+use juhe_service::identity::Actor;
 use juhe_store::{Db, DbConfig};
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -167,7 +169,9 @@ pub async fn run(command: ChannelsCommand) -> Result<i32, Failure> {
             let row = db
                 .write(move |tx| {
                     let (input, h, merchant) = (input.clone(), h.clone(), merchant.clone());
-                    Box::pin(async move { configs::create(tx, &h, &merchant, &input).await })
+                    Box::pin(
+                        async move { channel_admin::create(tx, &Actor::system("cli"), &h, &merchant, &input).await },
+                    )
                 })
                 .await?;
             print(&ChannelConfigView::new(&row, &hub.public_url))?;
@@ -181,7 +185,9 @@ pub async fn run(command: ChannelsCommand) -> Result<i32, Failure> {
             let row = db
                 .write(move |tx| {
                     let (input, h, merchant, id) = (input.clone(), h.clone(), merchant.clone(), id.clone());
-                    Box::pin(async move { configs::update(tx, &h, &merchant, &id, &input).await })
+                    Box::pin(async move {
+                        channel_admin::update(tx, &Actor::system("cli"), &h, &merchant, &id, &input).await
+                    })
                 })
                 .await?;
             print(&ChannelConfigView::new(&row, &hub.public_url))?;

@@ -50,7 +50,10 @@ impl Browser {
 
     fn cookie_header(&self) -> String {
         let jar = self.cookies.lock().expect("jar");
-        jar.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
+        jar.iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 
     fn keep_cookies(&self, response: &reqwest::Response) {
@@ -153,7 +156,12 @@ impl Browser {
         let page = self
             .post_raw(
                 "/console/login",
-                &[("csrf", &token), ("username", username), ("password", password), ("next", "/console")],
+                &[
+                    ("csrf", &token),
+                    ("username", username),
+                    ("password", password),
+                    ("next", "/console"),
+                ],
                 Some(&self.base_url.clone()),
             )
             .await;

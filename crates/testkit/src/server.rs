@@ -50,7 +50,14 @@ pub struct StoppedServer {
 
 impl StoppedServer {
     pub async fn start(self, setup: ChannelSetup) -> TestServer {
-        TestServer::start_on(self.test_db, self.keys, GatewayConfig::default(), setup, console_config()).await
+        TestServer::start_on(
+            self.test_db,
+            self.keys,
+            GatewayConfig::default(),
+            setup,
+            console_config(),
+        )
+        .await
     }
 }
 
@@ -172,7 +179,11 @@ impl TestServer {
         let consoles = juhe_console::router(ConsoleState::new(db.clone(), keys.clone(), hub.clone(), console));
         let router = juhe_gateway::router(state).merge(consoles);
         let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await;
         });
         let tasks = setup.worker.then(|| {
             let (db, hub) = (db.clone(), hub.clone());
@@ -313,7 +324,8 @@ impl TestServer {
             .write(move |tx| {
                 let new = new.clone();
                 Box::pin(async move {
-                    juhe_service::identity::users::create(tx, &juhe_service::identity::Actor::system("test"), &new).await
+                    juhe_service::identity::users::create(tx, &juhe_service::identity::Actor::system("test"), &new)
+                        .await
                 })
             })
             .await

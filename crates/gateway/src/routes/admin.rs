@@ -14,11 +14,18 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use juhe_domain::ErrorCode;
 use juhe_service::ServiceError;
-use juhe_service::channels::configs::{self, ChannelConfigView, ConfigInput};
+use juhe_service::channels::admin as channel_admin;
+use juhe_service::channels::configs::{ChannelConfigView, ConfigInput};
+use juhe_service::identity::Actor;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use utoipa::ToSchema;
+
+/// Who the admin API acts as in the audit log: the platform's token holder.
+fn admin_actor() -> Actor {
+    Actor::system("admin-api")
+}
 
 pub async fn authenticate(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, ApiError> {
     let Some(expected) = state.config.admin_token.as_deref() else {
@@ -101,7 +108,7 @@ pub async fn create(
         .db
         .write(move |tx| {
             let (input, hub, merchant_id) = (input.clone(), hub.clone(), merchant_id.clone());
-            Box::pin(async move { configs::create(tx, &hub, &merchant_id, &input).await })
+            Box::pin(async move { channel_admin::create(tx, &admin_actor(), &hub, &merchant_id, &input).await })
         })
         .await
         .map_err(ApiError::from)?;
@@ -127,7 +134,7 @@ pub async fn update(
         .db
         .write(move |tx| {
             let (input, hub, merchant_id, id) = (input.clone(), hub.clone(), merchant_id.clone(), id.clone());
-            Box::pin(async move { configs::update(tx, &hub, &merchant_id, &id, &input).await })
+            Box::pin(async move { channel_admin::update(tx, &admin_actor(), &hub, &merchant_id, &id, &input).await })
         })
         .await
         .map_err(ApiError::from)?;
@@ -191,7 +198,20 @@ pub async fn set_public_key(
         .write(move |tx| {
             let (app_id, key) = (app_id.clone(), body.public_key.clone());
             Box::pin(async move {
-                Ok::<_, ServiceError>(juhe_store::merchants::set_app_public_key(tx, &app_id, key.as_deref()).await?)
+                let Some(app) = juhe_store::merchants::get_app_tx(&mut *tx, &app_id).await? else {
+                    return Ok::<_, ServiceError>(false);
+                };
+                juhe_store::merchants::set_app_public_key(&mut *tx, &app_id, key.as_deref()).await?;
+                juhe_service::audit::record(
+                    &mut *tx,
+                    &admin_actor(),
+                    juhe_service::audit::Change::new("app.set_public_key", "app", &app_id)
+                        .merchant(Some(&app.merchant_id))
+                        .before(serde_json::json!({ "signs_with_public_key": app.public_key.is_some() }))
+                        .after(serde_json::json!({ "signs_with_public_key": key.is_some() })),
+                )
+                .await?;
+                Ok(true)
             })
         })
         .await

@@ -116,8 +116,10 @@ pub struct ConfigForm {
     channel: Option<String>,
     name: Option<String>,
     enabled: Option<String>,
-    /// `key = value` per line.
-    params: Option<String>,
+    #[serde(default)]
+    param_name: Vec<String>,
+    #[serde(default)]
+    param_value: Vec<String>,
     #[serde(default)]
     secret_name: Vec<String>,
     #[serde(default)]
@@ -128,37 +130,43 @@ pub struct ConfigForm {
     priority: Option<String>,
 }
 
-/// `key = value` lines into a JSON object; values that read as JSON
-/// numbers or booleans stay strings (channels expect their ids as text).
-pub fn parse_params(text: &str) -> Result<serde_json::Map<String, serde_json::Value>> {
+/// Parameter rows (name, value) into the configuration's JSON object.
+/// Values may span lines (a public key in PEM); rows without a name are
+/// skipped, a value without a name is an error.
+pub fn params_of(names: &[String], values: &[String]) -> Result<serde_json::Map<String, serde_json::Value>> {
     let mut map = serde_json::Map::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
+    for (i, name) in names.iter().enumerate() {
+        let value = values.get(i).map(|v| v.trim()).unwrap_or("");
+        let name = name.trim();
+        if name.is_empty() {
+            if !value.is_empty() {
+                return Err(ConsoleError::BadForm(format!(
+                    "parameter {} has a value but no name",
+                    i + 1
+                )));
+            }
             continue;
         }
-        let (k, v) = line
-            .split_once('=')
-            .ok_or_else(|| ConsoleError::BadForm(format!("parameters, line {}: expected key = value", n + 1)))?;
-        let k = k.trim();
-        if k.is_empty() {
-            return Err(ConsoleError::BadForm(format!("parameters, line {}: empty key", n + 1)));
+        if map
+            .insert(name.to_string(), serde_json::Value::String(value.replace("\r\n", "\n")))
+            .is_some()
+        {
+            return Err(ConsoleError::BadForm(format!("parameter {name:?} is given twice")));
         }
-        map.insert(k.to_string(), serde_json::Value::String(v.trim().to_string()));
     }
     Ok(map)
 }
 
-fn params_text(params: &str) -> String {
+/// A configuration's parameters as rows, for the form.
+fn param_rows(params: &str) -> Vec<(String, String)> {
     serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(params)
         .map(|m| {
             m.iter()
                 .map(|(k, v)| match v {
-                    serde_json::Value::String(s) => format!("{k} = {s}"),
-                    other => format!("{k} = {other}"),
+                    serde_json::Value::String(s) => (k.clone(), s.clone()),
+                    other => (k.clone(), other.to_string()),
                 })
-                .collect::<Vec<_>>()
-                .join("\n")
+                .collect()
         })
         .unwrap_or_default()
 }
@@ -184,7 +192,7 @@ impl ConfigForm {
             channel: channel.to_string(),
             name: opt(&self.name).unwrap_or_default(),
             enabled: checked(&self.enabled),
-            params: parse_params(self.params.as_deref().unwrap_or(""))?,
+            params: params_of(&self.param_name, &self.param_value)?,
             secrets,
             fee_bps: int(&self.fee_bps, "fee")?.unwrap_or(0),
             single_limit: crate::forms::opt_amount(&self.single_limit, Currency::CNY)?,
@@ -217,7 +225,17 @@ fn config_form(
     };
     let yuan_opt = |v: Option<i64>| v.map(|a| juhe_domain::Money::new(a, Currency::CNY).to_decimal_string());
     let name = get(|f| &f.name, existing.map(|c| c.name.clone()));
-    let params = get(|f| &f.params, existing.map(|c| params_text(&c.params)));
+    let params: Vec<(String, String)> = match (filled, existing) {
+        (Some(f), _) if !f.param_name.is_empty() => f
+            .param_name
+            .iter()
+            .cloned()
+            .zip(f.param_value.iter().cloned().chain(std::iter::repeat(String::new())))
+            .filter(|(k, _)| !k.trim().is_empty())
+            .collect(),
+        (_, Some(c)) => param_rows(&c.params),
+        _ => Vec::new(),
+    };
     let fee = get(|f| &f.fee_bps, existing.map(|c| c.fee_bps.to_string()));
     let single = get(|f| &f.single_limit, existing.and_then(|c| yuan_opt(c.single_limit)));
     let daily = get(|f| &f.daily_limit, existing.and_then(|c| yuan_opt(c.daily_limit)));
@@ -256,7 +274,21 @@ fn config_form(
                     (field(t(L::Priority), html! { input type="number" name="priority" value=(priority); }))
                 }
                 div {
-                    (field(t(L::Parameters), html! { textarea name="params" rows="8" spellcheck="false" placeholder="mchid = 1900000001\nbase_url = https://api.mch.weixin.qq.com" { (params) } }))
+                    fieldset {
+                        legend { (t(L::Parameters)) }
+                        @for (k, v) in &params {
+                            div.param-row {
+                                input type="text" name="param_name" value=(k) aria-label=(t(L::Name)) spellcheck="false";
+                                textarea name="param_value" rows=(if v.contains('\n') { 4 } else { 1 }) spellcheck="false" aria-label=(t(L::Value)) { (v) }
+                            }
+                        }
+                        @for _ in 0..3 {
+                            div.param-row {
+                                input type="text" name="param_name" placeholder=(t(L::Name)) spellcheck="false";
+                                textarea name="param_value" rows="1" spellcheck="false" placeholder=(t(L::Value)) {}
+                            }
+                        }
+                    }
                     fieldset {
                         legend { (t(L::Secrets)) }
                         p.hint { (t(L::SecretsWriteOnly)) }
@@ -403,16 +435,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parameters_read_as_lines_and_round_trip() {
-        let m = parse_params("mchid = 1900000001\n# comment\n\nbase_url=http://127.0.0.1:1/x?a=b").unwrap();
+    fn parameter_rows_become_the_object_and_back() {
+        let names = vec!["mchid".to_string(), "".into(), "public_key".into()];
+        let values = vec![
+            "1900000001".to_string(),
+            "".into(),
+            "-----BEGIN\r\nabc\r\n-----END".into(),
+        ];
+        let m = params_of(&names, &values).unwrap();
+        assert_eq!(m.len(), 2);
         assert_eq!(m["mchid"], "1900000001");
-        assert_eq!(m["base_url"], "http://127.0.0.1:1/x?a=b");
-        assert_eq!(
-            parse_params(&params_text(&serde_json::to_string(&m).unwrap())).unwrap(),
-            m
-        );
-        assert!(parse_params("no equals sign").is_err());
-        assert!(parse_params(" = value").is_err());
+        assert_eq!(m["public_key"], "-----BEGIN\nabc\n-----END");
+        let rows = param_rows(&serde_json::to_string(&m).unwrap());
+        let (n, v): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
+        assert_eq!(params_of(&n, &v).unwrap(), m);
+        assert!(params_of(&["".into()], &["orphan".into()]).is_err());
+        assert!(params_of(&["a".into(), "a".into()], &["1".into(), "2".into()]).is_err());
     }
 
     #[test]
