@@ -92,6 +92,7 @@ pub fn status(lang: Lang, status: &str) -> String {
         "awaiting_payer" => L::StAwaitingPayer,
         "paying" => L::StPaying,
         "unknown" => L::StUnknown,
+        "done" => L::StDone,
         _ => return status.to_string(),
     };
     lang.t(l).to_string()

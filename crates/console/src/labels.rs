@@ -30,6 +30,7 @@ labels! {
     BuiltIn => "Built-in", "内置";
     ByChannel => "By channel (7 days)", "按渠道（近 7 天）";
     ByWay => "By way of paying (7 days)", "按支付方式（近 7 天）";
+    Calls => "calls", "次调用";
     Cancel => "Cancel", "取消";
     Catalogue => "Channel catalogue", "渠道目录";
     ChAlipay => "Alipay", "支付宝";
@@ -301,6 +302,7 @@ labels! {
     StCreated => "Created", "已创建";
     StDelivered => "Delivered", "已送达";
     StDisabled => "Disabled", "已停用";
+    StDone => "Done", "已完成";
     StExhausted => "Gave up", "已放弃";
     StFailed => "Failed", "失败";
     StPaying => "Payer confirming", "用户支付中";
@@ -325,6 +327,7 @@ labels! {
     TlClosed => "Closed", "已关闭";
     TlCreated => "Created", "创建订单";
     TlEvent => "Event", "事件";
+    TlFollowUp => "Follow-up at the channel", "渠道跟进";
     TlNotification => "Notification from channel", "收到渠道通知";
     TlRefund => "Refund", "退款";
     TlSucceeded => "Paid", "支付成功";

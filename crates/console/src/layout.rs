@@ -219,7 +219,7 @@ pub fn csrf_field(signed: &Signed) -> Markup {
 /// A coloured label for a status.
 pub fn badge(lang: Lang, status: &str) -> Markup {
     let tone = match status {
-        "succeeded" | "delivered" | "active" | "applied" => "ok",
+        "succeeded" | "delivered" | "active" | "applied" | "done" => "ok",
         "failed" | "exhausted" | "suspended" | "disabled" | "rejected" => "bad",
         "processing" | "pending" | "sending" | "awaiting_payer" | "paying" | "unknown" | "discrepancy" => "wait",
         _ => "neutral",

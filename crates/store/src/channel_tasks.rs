@@ -16,7 +16,7 @@ pub mod kind {
     pub const RESOLVE_REFUND: &str = "resolve_refund";
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TaskRow {
     pub id: String,
     pub kind: String,
@@ -136,4 +136,14 @@ pub async fn finish(tx: Tx<'_>, id: &str, now: i64) -> Result<(), StoreError> {
         .execute(tx)
         .await?;
     Ok(())
+}
+
+/// The follow-up work on one attempt or refund (the console's timeline).
+pub async fn of_subject(pool: &sqlx::AnyPool, subject_id: &str) -> Result<Vec<TaskRow>, StoreError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM channel_tasks WHERE subject_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(subject_id)
+    .fetch_all(pool)
+    .await?)
 }

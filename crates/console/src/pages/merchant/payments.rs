@@ -252,6 +252,17 @@ pub async fn detail(
             @if let Some(e) = &a.error_code { " · " span.bad { (e) " " (a.error_message.as_deref().unwrap_or("")) } }
         }));
     }
+    // The follow-up at the channel (queries with backoff, reversal, close).
+    let mut subjects: Vec<&str> = attempts.iter().map(|a| a.id.as_str()).collect();
+    subjects.extend(refunds.iter().map(|r| r.id.as_str()));
+    for subject in subjects {
+        for task in juhe_store::channel_tasks::of_subject(pool, subject).await? {
+            timeline.push((task.updated_at, html! {
+                (t(L::TlFollowUp)) " · " code { (task.kind) } " · " (task.tries) " " (t(L::Calls)) " " (badge(lang, &task.status))
+                @if let Some(e) = &task.last_error { " · " span.muted { (e) } }
+            }));
+        }
+    }
     for n in &notifications {
         timeline.push((
             n.received_at,
