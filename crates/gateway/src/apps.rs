@@ -116,6 +116,23 @@ impl AppCache {
         Ok(Some(app))
     }
 
+    /// Drops the cached app if it was cached more than `older_than` ago:
+    /// a signature that fails against a cached secret is checked once more
+    /// against the database, so a secret rotated on another node works at
+    /// once rather than after the cache's lifetime.
+    pub fn forget_if_older(&self, app_id: &str, older_than: Duration) -> bool {
+        let Ok(mut map) = self.inner.write() else {
+            return false;
+        };
+        match map.get(app_id) {
+            Some((_, at)) if at.elapsed() >= older_than => {
+                map.remove(app_id);
+                true
+            }
+            _ => false,
+        }
+    }
+
     pub fn forget(&self, app_id: &str) {
         if let Ok(mut map) = self.inner.write() {
             map.remove(app_id);
