@@ -78,3 +78,20 @@ impl IntoResponse for ConsoleError {
 }
 
 pub type Result<T, E = ConsoleError> = std::result::Result<T, E>;
+
+/// A refusal the user can fix (bad input, a name taken, a rule of who may
+/// do what, an object in the wrong state) is shown on the form again, in
+/// the user's language; anything else is an error page.
+pub fn form_problem(lang: crate::i18n::Lang, e: &ConsoleError) -> Option<String> {
+    match e {
+        ConsoleError::BadForm(m) | ConsoleError::Service(ServiceError::InvalidRequest(m)) => {
+            Some(format!("{} {m}", lang.t(L::ErrCheckInput)))
+        }
+        ConsoleError::Service(ServiceError::AlreadyExists { name, .. }) => {
+            Some(format!("{} {name}", lang.t(L::ErrAlreadyExists)))
+        }
+        ConsoleError::Service(ServiceError::Forbidden(m)) => Some(format!("{} {m}", lang.t(L::ErrForbidden))),
+        ConsoleError::Service(ServiceError::IllegalState(m)) => Some(m.clone()),
+        _ => None,
+    }
+}

@@ -17,6 +17,28 @@ pub const BATCH: i64 = 1_000;
 /// The most rows one export holds (a spreadsheet holds 1,048,576).
 pub const MAX_ROWS: usize = 200_000;
 
+/// Every row of a keyset-paginated query, page by page, up to [`MAX_ROWS`]:
+/// `fetch(before)` returns the page of rows with ids below `before`.
+pub async fn all_pages<T, F, Fut>(id_of: fn(&T) -> &str, mut fetch: F) -> Result<Vec<T>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<T>>>,
+{
+    let mut rows: Vec<T> = Vec::new();
+    let mut before = None;
+    loop {
+        let batch = fetch(before).await?;
+        let done = (batch.len() as i64) < BATCH;
+        before = batch.last().map(|r| id_of(r).to_string());
+        rows.extend(batch);
+        if done || rows.len() >= MAX_ROWS {
+            break;
+        }
+    }
+    rows.truncate(MAX_ROWS);
+    Ok(rows)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,

@@ -207,12 +207,12 @@ fn verify_with(
                 .any(|secret| verify_hmac_sha256_base64(secret.as_bytes(), &to_sign, &creds.signature)))
         }
         (AuthScheme::Sha256Rsa2048, Some(AppPublicKey::Rsa(key))) => Ok(verify_request_rsa(
-            &key,
+            key,
             &signed_parts(parts, creds, bytes),
             &creds.signature,
         )),
         (AuthScheme::Sm2WithSm3, Some(AppPublicKey::Sm2(key))) => Ok(verify_request_sm2(
-            &key,
+            key,
             &signed_parts(parts, creds, bytes),
             &creds.signature,
         )),

@@ -4,7 +4,7 @@
 //! custom roles. The rules are the service's; this is the forms.
 
 use crate::auth::{Posted, Signed};
-use crate::error::{ConsoleError, Result};
+use crate::error::{ConsoleError, Result, form_problem};
 use crate::format;
 use crate::forms::{checked, opt};
 use crate::i18n::{L, Lang};
@@ -14,7 +14,6 @@ use crate::pages::account::hash_off_thread;
 use crate::state::ConsoleState;
 use axum::response::{IntoResponse, Redirect, Response};
 use juhe_domain::access::{Override, Permission, PermissionSet, ScopeKind, UserScope, holdable};
-use juhe_service::ServiceError;
 use juhe_service::identity::permissions::{of_role, overrides_of, scope_of};
 use juhe_service::identity::roles::{self as role_service, RoleOwner};
 use juhe_service::identity::users::{self as user_service, NewUser, UserUpdate};
@@ -410,20 +409,6 @@ pub async fn new_form(state: &ConsoleState, signed: &Signed, realm: &Realm) -> R
     realm.check_view(signed)?;
     signed.actor().require(realm.manage_permission())?;
     user_form(state, signed, realm, None, &UserForm::default(), None).await
-}
-
-/// A refusal the user can fix shows on the form; anything else is an error page.
-fn form_problem(lang: Lang, e: &ConsoleError) -> Option<String> {
-    match e {
-        ConsoleError::BadForm(m) => Some(format!("{} {m}", lang.t(L::ErrCheckInput))),
-        ConsoleError::Service(ServiceError::InvalidRequest(m)) => Some(format!("{} {m}", lang.t(L::ErrCheckInput))),
-        ConsoleError::Service(ServiceError::AlreadyExists { name, .. }) => {
-            Some(format!("{} {name}", lang.t(L::ErrAlreadyExists)))
-        }
-        ConsoleError::Service(ServiceError::Forbidden(m)) => Some(format!("{} {m}", lang.t(L::ErrForbidden))),
-        ConsoleError::Service(ServiceError::IllegalState(m)) => Some(m.clone()),
-        _ => None,
-    }
 }
 
 pub async fn create(state: &ConsoleState, posted: Posted<UserForm>, realm: &Realm) -> Result<Response> {

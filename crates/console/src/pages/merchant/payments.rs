@@ -200,18 +200,19 @@ pub async fn export(
     signed.actor().require(Permission::ExportsDownload)?;
     let format = crate::export::Format::parse(q.format.as_deref())?;
     let off = state.offset_ms();
-    let mut filter = q.filters.filter(&m.id, own_site(&signed), off, crate::export::BATCH)?;
-    let mut rows = Vec::new();
-    loop {
-        let batch = juhe_store::payments::search(state.db.reader(), &filter).await?;
-        let done = (batch.len() as i64) < crate::export::BATCH;
-        filter.before_id = batch.last().map(|r| r.id.clone());
-        rows.extend(batch);
-        if done || rows.len() >= crate::export::MAX_ROWS {
-            break;
-        }
-    }
-    rows.truncate(crate::export::MAX_ROWS);
+    let filter = q.filters.filter(&m.id, own_site(&signed), off, crate::export::BATCH)?;
+    let pool = state.db.reader();
+    let rows = crate::export::all_pages(
+        |r: &juhe_store::payments::PaymentRow| r.id.as_str(),
+        |before| {
+            let page = juhe_store::payments::SearchFilter {
+                before_id: before,
+                ..filter.clone()
+            };
+            async move { Ok(juhe_store::payments::search(pool, &page).await?) }
+        },
+    )
+    .await?;
     crate::export::payments(signed.lang, off, &m.id, &rows, format)
 }
 

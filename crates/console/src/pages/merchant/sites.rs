@@ -2,12 +2,11 @@
 
 use super::load;
 use crate::auth::{Posted, Signed};
-use crate::error::{ConsoleError, Result};
+use crate::error::{ConsoleError, Result, form_problem};
 use crate::forms::{checked, opt};
 use crate::i18n::{L, Lang};
 use crate::layout::{Page, Section, badge, csrf_field, empty, field, form_error};
 use crate::notices::{self, Done};
-use crate::pages::platform::merchants::problem;
 use crate::state::ConsoleState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -206,7 +205,7 @@ pub async fn create_site(
         .map_err(ConsoleError::from);
     match result {
         Ok(_) => Ok(Redirect::to(&notices::with(&format!("/console/m/{}/sites", m.id), "created")).into_response()),
-        Err(e) => match problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => Ok(site_form(&signed, &m, None, &form, Some(p))),
             None => Err(e),
         },
@@ -253,7 +252,7 @@ pub async fn update_site(
         .map_err(ConsoleError::from);
     match result {
         Ok(_) => Ok(Redirect::to(&notices::with(&format!("/console/m/{}/sites", m.id), "saved")).into_response()),
-        Err(e) => match problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => Ok(site_form(&signed, &m, Some(&s), &form, Some(p))),
             None => Err(e),
         },
@@ -366,7 +365,7 @@ pub async fn create_terminal(
         .map_err(ConsoleError::from);
     match result {
         Ok(_) => Ok(Redirect::to(&notices::with(&format!("/console/m/{}/sites", m.id), "created")).into_response()),
-        Err(e) => match problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => terminal_form(&state, &signed, &m, None, &form, Some(p)).await,
             None => Err(e),
         },
@@ -417,7 +416,7 @@ pub async fn update_terminal(
         .map_err(ConsoleError::from);
     match result {
         Ok(_) => Ok(Redirect::to(&notices::with(&format!("/console/m/{}/sites", m.id), "saved")).into_response()),
-        Err(e) => match problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => terminal_form(&state, &signed, &m, Some(&x), &form, Some(p)).await,
             None => Err(e),
         },

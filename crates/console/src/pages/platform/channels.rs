@@ -5,7 +5,7 @@
 
 use super::require_platform;
 use crate::auth::{Posted, Signed};
-use crate::error::{ConsoleError, Result};
+use crate::error::{ConsoleError, Result, form_problem};
 use crate::format;
 use crate::forms::{checked, opt};
 use crate::i18n::{L, Lang};
@@ -373,7 +373,7 @@ pub async fn create(
         Ok(_) => {
             Ok(Redirect::to(&notices::with(&format!("/console/platform/merchants/{mid}"), "created")).into_response())
         }
-        Err(e) => match super::merchants::problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => Ok(config_form(&state, &signed, &mid, None, Some(&form), Some(p))),
             None => Err(e),
         },
@@ -423,7 +423,7 @@ pub async fn update(
         Ok(_) => {
             Ok(Redirect::to(&notices::with(&format!("/console/platform/merchants/{mid}"), "saved")).into_response())
         }
-        Err(e) => match super::merchants::problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => Ok(config_form(&state, &signed, &mid, Some(&row), Some(&form), Some(p))),
             None => Err(e),
         },

@@ -4,7 +4,7 @@
 
 use super::require_platform;
 use crate::auth::{Posted, Signed};
-use crate::error::{ConsoleError, Result};
+use crate::error::{ConsoleError, Result, form_problem};
 use crate::format;
 use crate::forms::{checked, opt};
 use crate::i18n::L;
@@ -14,7 +14,6 @@ use crate::state::ConsoleState;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use juhe_domain::access::Permission;
-use juhe_service::ServiceError;
 use juhe_service::merchants::{self as service, MerchantInput};
 use juhe_store::merchants::MerchantRow;
 use maud::html;
@@ -126,19 +125,6 @@ fn merchant_form(signed: &Signed, action: &str, f: &MerchantForm, error: Option<
     r
 }
 
-pub fn problem(lang: crate::i18n::Lang, e: &ConsoleError) -> Option<String> {
-    match e {
-        ConsoleError::BadForm(m) | ConsoleError::Service(ServiceError::InvalidRequest(m)) => {
-            Some(format!("{} {m}", lang.t(L::ErrCheckInput)))
-        }
-        ConsoleError::Service(ServiceError::AlreadyExists { name, .. }) => {
-            Some(format!("{} {name}", lang.t(L::ErrAlreadyExists)))
-        }
-        ConsoleError::Service(ServiceError::IllegalState(m)) => Some(m.clone()),
-        _ => None,
-    }
-}
-
 pub async fn new_form(signed: Signed) -> Result<Response> {
     require_platform(&signed)?;
     signed.actor().require(Permission::PlatformMerchantsManage)?;
@@ -173,7 +159,7 @@ pub async fn create(State(state): State<ConsoleState>, posted: Posted<MerchantFo
             "created",
         ))
         .into_response()),
-        Err(e) => match problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => Ok(merchant_form(
                 &signed,
                 "/console/platform/merchants/new",
@@ -364,7 +350,7 @@ pub async fn update(
             "saved",
         ))
         .into_response()),
-        Err(e) => match problem(signed.lang, &e) {
+        Err(e) => match form_problem(signed.lang, &e) {
             Some(p) => Ok(merchant_form(
                 &signed,
                 &format!("/console/platform/merchants/{}/edit", m.id),
