@@ -212,6 +212,22 @@ impl ScriptedChannel {
         self.calls_of(order_no).iter().map(|c| c.op).collect()
     }
 
+    /// The orders at which the payer's money was taken, each once, in the
+    /// order they were first charged. An order is one charge however many
+    /// answers (the create, later queries) report it: the scripted channel
+    /// takes money per order, as a real one does per order number.
+    pub fn charged_orders(&self) -> Vec<String> {
+        self.with_state(|s| {
+            let mut charged: Vec<String> = Vec::new();
+            for c in s.calls.iter().filter(|c| c.reported_money()) {
+                if !charged.contains(&c.order_no) {
+                    charged.push(c.order_no.clone());
+                }
+            }
+            charged
+        })
+    }
+
     /// How many calls of `op` were made (for any order).
     pub fn count(&self, op: Operation) -> usize {
         self.with_state(|s| s.calls.iter().filter(|c| c.op == op).count())
