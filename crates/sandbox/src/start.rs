@@ -2,8 +2,8 @@
 
 use crate::SandboxError;
 use crate::fixtures;
-use axum::Router;
 use juhe_channel_bankcard::sandbox::{HostState, Sandbox as AcquirerHost, SandboxHandle};
+use juhe_sandbox_kit::local::spawn_serve;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -118,14 +118,6 @@ async fn bind(what: &'static str, host: &str, port: u16) -> Result<(TcpListener,
     Ok((listener, format!("http://{local}")))
 }
 
-fn serve(listener: TcpListener, app: Router) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::warn!(error = %e, "sandbox server stopped");
-        }
-    })
-}
-
 /// A schedule of `delays_s` seconds divided by `divisor`.
 fn schedule(delays_s: &[u64], divisor: u32) -> Vec<Duration> {
     let divisor = u64::from(divisor.max(1));
@@ -150,7 +142,7 @@ pub async fn start(config: SandboxConfig) -> Result<Running, SandboxError> {
     };
     let state = juhe_channel_wechatpay::sandbox::SandboxState::new(platform, &[], options)
         .map_err(|e| SandboxError::Setup("wechatpay", e.to_string()))?;
-    tasks.push(serve(listener, juhe_channel_wechatpay::sandbox::router(state)));
+    tasks.push(spawn_serve(listener, juhe_channel_wechatpay::sandbox::router(state)));
 
     let (listener, alipay) = bind("the Alipay sandbox", host, config.alipay_port).await?;
     let state = juhe_channel_alipay::sandbox::SandboxState::with_fixture_key(
@@ -158,7 +150,7 @@ pub async fn start(config: SandboxConfig) -> Result<Running, SandboxError> {
         juhe_channel_alipay::sandbox::alipay_retry_schedule(config.retry_divisor.max(1)),
     )
     .map_err(|e| SandboxError::Setup("alipay", e.to_string()))?;
-    tasks.push(serve(listener, juhe_channel_alipay::sandbox::router(state)));
+    tasks.push(spawn_serve(listener, juhe_channel_alipay::sandbox::router(state)));
 
     let (listener, unionpay) = bind("the UnionPay sandbox", host, config.unionpay_port).await?;
     let options = juhe_channel_unionpay::sandbox::SandboxOptions {
@@ -168,7 +160,10 @@ pub async fn start(config: SandboxConfig) -> Result<Running, SandboxError> {
     };
     let state = juhe_channel_unionpay::sandbox::SandboxState::new(&[], options)
         .map_err(|e| SandboxError::Setup("unionpay", e.to_string()))?;
-    tasks.push(serve(listener, juhe_channel_unionpay::sandbox::router(Arc::new(state))));
+    tasks.push(spawn_serve(
+        listener,
+        juhe_channel_unionpay::sandbox::router(Arc::new(state)),
+    ));
 
     let (listener, jdpay) = bind("the JD Pay sandbox", host, config.jdpay_port).await?;
     let state = juhe_channel_jdpay::sandbox::SandboxState::new(
@@ -177,7 +172,7 @@ pub async fn start(config: SandboxConfig) -> Result<Running, SandboxError> {
         schedule(&[15, 30, 180, 600, 1800], config.retry_divisor),
     )
     .map_err(|e| SandboxError::Setup("jdpay", e.to_string()))?;
-    tasks.push(serve(listener, juhe_channel_jdpay::sandbox::router(state)));
+    tasks.push(spawn_serve(listener, juhe_channel_jdpay::sandbox::router(state)));
 
     let host_state = Arc::new(HostState::default());
     let acquirer_addr = format!("{host}:{}", config.acquirer_port);
@@ -190,7 +185,10 @@ pub async fn start(config: SandboxConfig) -> Result<Running, SandboxError> {
                 source,
             })?;
     let (listener, acquirer_control) = bind("the acquirer control API", host, config.acquirer_control_port).await?;
-    tasks.push(serve(listener, juhe_channel_bankcard::sandbox::router(host_state)));
+    tasks.push(spawn_serve(
+        listener,
+        juhe_channel_bankcard::sandbox::router(host_state),
+    ));
 
     let (listener, page) = bind("the payer page", host, config.page_port).await?;
     let endpoints = Endpoints {
@@ -202,7 +200,7 @@ pub async fn start(config: SandboxConfig) -> Result<Running, SandboxError> {
         acquirer,
         acquirer_control,
     };
-    tasks.push(serve(listener, crate::page::router(endpoints.clone())));
+    tasks.push(spawn_serve(listener, crate::page::router(endpoints.clone())));
     Ok(Running {
         endpoints,
         tasks,

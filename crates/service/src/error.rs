@@ -28,6 +28,13 @@ pub enum ServiceError {
     /// withdrawn announcement).
     #[error("{0}")]
     IllegalState(String),
+    /// The channel refused the call for coming too often; the retry waits
+    /// at least `retry_after_ms` when the channel said how long.
+    #[error("{message}")]
+    ChannelThrottled {
+        message: String,
+        retry_after_ms: Option<i64>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -40,11 +47,35 @@ impl ServiceError {
             ServiceError::NumberConflict { .. } => ErrorCode::OrderNoConflict,
             ServiceError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ServiceError::UnsupportedWay(_) => ErrorCode::UnsupportedWay,
-            ServiceError::ChannelUnavailable(_) => ErrorCode::ChannelUnavailable,
+            ServiceError::ChannelUnavailable(_) | ServiceError::ChannelThrottled { .. } => {
+                ErrorCode::ChannelUnavailable
+            }
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::AlreadyExists { .. } => ErrorCode::AlreadyExists,
             ServiceError::IllegalState(_) => ErrorCode::IllegalStateTransition,
             ServiceError::Store(_) => ErrorCode::ServiceUnavailable,
+        }
+    }
+}
+
+impl ServiceError {
+    /// A channel call that did not settle anything, as the error of the
+    /// task (or request) that made it: rate limits keep their wait.
+    pub fn from_channel(e: &juhe_channel::ChannelError) -> ServiceError {
+        match e {
+            juhe_channel::ChannelError::RateLimited { retry_after_ms, .. } => ServiceError::ChannelThrottled {
+                message: e.to_string(),
+                retry_after_ms: *retry_after_ms,
+            },
+            other => ServiceError::ChannelUnavailable(other.to_string()),
+        }
+    }
+
+    /// How long a retry must wait at least, when the channel said so.
+    pub fn retry_after_ms(&self) -> Option<i64> {
+        match self {
+            ServiceError::ChannelThrottled { retry_after_ms, .. } => *retry_after_ms,
+            _ => None,
         }
     }
 }

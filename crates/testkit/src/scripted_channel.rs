@@ -60,6 +60,9 @@ pub enum Step {
     Declined(&'static str),
     /// Any operation: the request never left.
     NotSent,
+    /// Any operation: refused for coming too often, asking to wait this
+    /// many milliseconds (or not saying).
+    RateLimited(Option<i64>),
     /// Any operation: outcome unknown (a timeout after sending).
     Unknown,
     /// query / refund_query: the channel has no such order or refund.
@@ -320,6 +323,7 @@ fn error_of(step: &Step, op: Operation) -> ChannelError {
     match step {
         Step::Declined(code) => ChannelError::declined(*code, "declined by the scripted channel"),
         Step::NotSent => ChannelError::NotSent("scripted: not sent".into()),
+        Step::RateLimited(after) => ChannelError::rate_limited("TOO_OFTEN", "scripted: rate limited", *after),
         Step::NotFound => ChannelError::NotFound,
         Step::Unknown => ChannelError::Unknown("scripted: timeout".into()),
         other => ChannelError::Unknown(format!("scripted: {other:?} is no answer to {}", op.as_str())),

@@ -839,6 +839,86 @@ fn beijing_day(ms: i64) -> String {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_channel_is_failed_over_held_off_and_waited_for() {
+    const WAIT_MS: i64 = 400;
+    for engine in engines() {
+        let alpha = ScriptedChannel::new("alphapay", &[Way::Card]);
+        let beta = ScriptedChannel::new("betapay", &[Way::Card]);
+        let server = start(engine, &[&alpha, &beta], ChannelSetup::default()).await;
+        let app = server.merchant(0, None).await;
+        let client = server.client(&app);
+        let cfg_a = config(&server, &app.merchant_id, "alphapay", KEY_A, 2, 0).await;
+        config(&server, &app.merchant_id, "betapay", KEY_B, 1, 0).await;
+
+        // Refused as too frequent, without a wait: nothing was taken, so the
+        // next configuration is tried; one such answer does not open alpha.
+        alpha.plan(Plan::create(Step::RateLimited(None)));
+        let p = create(&server, &client, card("rl-1", 100)).await;
+        assert_eq!(p["status"], "succeeded", "{engine:?} {p}");
+        assert_eq!(p["channel"], "betapay", "{engine:?} {p}");
+        let tries = attempts(&server, &id(&p)).await;
+        assert_eq!(
+            tries
+                .iter()
+                .map(|t| (t.channel.as_str(), t.status.as_str()))
+                .collect::<Vec<_>>(),
+            [("alphapay", "failed"), ("betapay", "succeeded")],
+            "{engine:?}"
+        );
+        assert_eq!(tries[0].error_code.as_deref(), Some("channel_rate_limited"));
+        assert_eq!(circuit_of(&client, "alphapay", &cfg_a).await, "closed");
+        assert!(alpha.charged_orders().is_empty());
+
+        // With a wait: alpha is held off for that long (no call at all), then
+        // tried again.
+        alpha.plan(Plan::create(Step::RateLimited(Some(WAIT_MS))));
+        let p = create(&server, &client, card("rl-2", 100)).await;
+        assert_eq!(p["channel"], "betapay", "{engine:?} {p}");
+        assert_eq!(circuit_of(&client, "alphapay", &cfg_a).await, "open");
+        let calls_before = alpha.count(Operation::Create);
+        let p = create(&server, &client, card("rl-3", 100)).await;
+        assert_eq!(p["channel"], "betapay", "{engine:?} {p}");
+        assert_eq!(
+            alpha.count(Operation::Create),
+            calls_before,
+            "{engine:?}: alpha was held off"
+        );
+        tokio::time::sleep(ms(WAIT_MS as u64 + 50)).await;
+        let p = create(&server, &client, card("rl-4", 100)).await;
+        assert_eq!(p["channel"], "alphapay", "{engine:?}: tried again after the wait: {p}");
+        assert_eq!(circuit_of(&client, "alphapay", &cfg_a).await, "closed");
+        server.assert_ledger_ok().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rate_limited_query_waits_as_long_as_asked() {
+    const WAIT_MS: i64 = 300;
+    for engine in engines() {
+        let wx = ScriptedChannel::new("wechatpay", &[Way::Barcode]);
+        let server = start(engine, &[&wx], ChannelSetup::default()).await;
+        let app = server.merchant(0, None).await;
+        let client = server.client(&app);
+        config(&server, &app.merchant_id, "wechatpay", KEY_A, 1, 0).await;
+
+        wx.plan(Plan::create(Step::Paying).then(Operation::Query, [Step::RateLimited(Some(WAIT_MS)), Step::Paid]));
+        let p = create(&server, &client, barcode("rl-q", 700)).await;
+        let done = wait_payment(&server, &client, &id(&p), &["succeeded", "failed", "closed"]).await;
+        assert_eq!(done["status"], "succeeded", "{engine:?} {done}");
+        let calls = wx.calls_of(&order_no(&server, &id(&p)).await);
+        use Operation::{Create, Query};
+        assert_eq!(calls.iter().map(|c| c.op).collect::<Vec<_>>(), [Create, Query, Query]);
+        // The backoff after the first query is far shorter; the wait wins.
+        assert!(server.hub.poll.backoff(1) < WAIT_MS);
+        let gap = calls[2].at_ms - calls[1].at_ms;
+        assert!(gap >= WAIT_MS, "{engine:?}: queried again after {gap} ms: {calls:?}");
+        assert_eq!(wx.charged_orders().len(), 1);
+        assert_eq!(entries_of(&server, &id(&p)).await, 1);
+        server.assert_ledger_ok().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn single_and_daily_limits() {
     for engine in engines() {
         let alpha = ScriptedChannel::new("alphapay", &[Way::Card]);

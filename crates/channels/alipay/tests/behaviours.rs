@@ -11,6 +11,19 @@ use serde_json::json;
 use std::time::Duration;
 
 #[tokio::test]
+async fn a_throttling_gateway_is_a_rate_limit_with_its_wait() {
+    let busy = juhe_sandbox_kit::throttling_gateway(3).await.expect("serve");
+    let cfg = config(&format!("{}/gateway.do", busy.url), "");
+    let err = channel()
+        .create(&cfg, &payment(Way::Barcode, &order_no("busy"), 300))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ChannelError::RateLimited { .. }), "{err:?}");
+    assert!(err.took_no_money());
+    assert_eq!(err.retry_after_ms(), Some(3_000));
+}
+
+#[tokio::test]
 async fn a_scripted_decline_is_declined_with_its_sub_code() {
     let sandbox = start_sandbox().await;
     let cfg = config(&sandbox.gateway(), "");

@@ -3,27 +3,24 @@
 
 mod common;
 
+use juhe_sandbox_kit::sdk_check;
 use std::path::Path;
 
 #[tokio::test]
 async fn the_public_python_sdk_works_against_the_sandbox() {
-    let Ok(python) = std::env::var("JUHE_PYTHON") else {
-        println!("skipped: set JUHE_PYTHON to a Python with sdk-check/requirements.txt installed");
-        return;
-    };
+    let Some(python) = sdk_check::python() else { return };
     let sandbox = common::start_sandbox().await;
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let output = tokio::process::Command::new(python)
-        .arg(dir.join("sdk-check/check.py"))
-        .arg(&sandbox.base)
-        .arg(dir.join("../../../vectors/alipay.json"))
-        .arg(dir.join("fixtures/sandbox-alipay-public-key.pem"))
-        .output()
-        .await
-        .expect("run the SDK check");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}");
-    eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-    assert!(output.status.success(), "SDK check failed");
-    assert!(stdout.contains(" 0 failed"), "{stdout}");
+    let run = sdk_check::run(
+        &python,
+        &dir.join("sdk-check/check.py"),
+        [
+            sandbox.base.clone().into(),
+            dir.join("../../../vectors/alipay.json").into_os_string(),
+            dir.join("fixtures/sandbox-alipay-public-key.pem").into_os_string(),
+        ],
+    )
+    .await
+    .expect("run the SDK check");
+    run.passed(" 0 failed").unwrap_or_else(|e| panic!("{e}"));
 }

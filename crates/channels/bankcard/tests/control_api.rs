@@ -24,9 +24,8 @@ async fn post(addr: std::net::SocketAddr, path: &str, body: &str) -> String {
 async fn terminals_and_rules_come_through_http() {
     let host = Arc::new(HostState::default());
     let (iso_addr, _sandbox) = Sandbox::start("127.0.0.1:0", host.clone()).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let http_addr = listener.local_addr().unwrap();
-    let server = tokio::spawn(async move { axum::serve(listener, router(host)).await });
+    let server = juhe_sandbox_kit::serve_local(router(host)).await.unwrap();
+    let http_addr = server.addr;
 
     let bad = post(
         http_addr,
@@ -51,5 +50,5 @@ async fn terminals_and_rules_come_through_http() {
     let err = channel.create(&cfg, &payment("h1", 222)).await.unwrap_err();
     assert_eq!(err, ChannelError::declined("14", "invalid card number"));
     channel.create(&cfg, &payment("h2", 222)).await.unwrap();
-    server.abort();
+    server.stop();
 }

@@ -9,29 +9,26 @@ use common::*;
 use juhe_channel_bankcard::codec::encode;
 use juhe_channel_bankcard::codec::posp::POSP;
 use juhe_channel_bankcard::sandbox::{HostTxnKind, HostTxnState};
+use juhe_sandbox_kit::sdk_check;
+use std::path::Path;
 
 #[tokio::test]
 async fn pyiso8583_decodes_our_bytes_and_transacts_with_the_sandbox() {
-    let Ok(python) = std::env::var("JUHE_PYTHON") else {
-        println!("skipped: set JUHE_PYTHON to a Python with sdk-check/requirements.txt installed");
-        return;
-    };
+    let Some(python) = sdk_check::python() else { return };
     let env = env().await;
     let sample = hex::encode_upper(encode(&POSP, &sample_purchase()).unwrap());
     let dir = env!("CARGO_MANIFEST_DIR");
-    let output = tokio::process::Command::new(python)
-        .arg(format!("{dir}/sdk-check/check.py"))
-        .arg(env.addr.to_string())
-        .args([TERMINAL_ID, MERCHANT_NO, TMK, &sample])
-        .arg(format!("{dir}/../../../vectors/iso8583.json"))
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(output.status.success(), "check.py failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("ALL CHECKS PASSED"), "{stdout}");
+    let vectors = format!("{dir}/../../../vectors/iso8583.json");
+    let addr = env.addr.to_string();
+    let script = format!("{dir}/sdk-check/check.py");
+    let run = sdk_check::run(
+        &python,
+        Path::new(&script),
+        [&addr, TERMINAL_ID, MERCHANT_NO, TMK, &sample, &vectors],
+    )
+    .await
+    .unwrap();
+    run.passed("ALL CHECKS PASSED").unwrap_or_else(|e| panic!("{e}"));
     // The host saw the Python terminal's purchase and its reversal.
     let purchases: Vec<_> = env
         .host

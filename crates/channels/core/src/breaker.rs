@@ -1,10 +1,12 @@
 //! A circuit breaker per channel configuration: `threshold` consecutive
 //! channel faults (not declines) open it for `open_for`; then one probe is
 //! let through (half-open); its success closes the breaker, its failure
-//! opens it again. State is per node and in memory: a breaker protects this
+//! opens it again. A channel that says how long to leave it alone (a rate
+//! limit with a retry-after) opens it at once for that long. State is per node and in memory: a breaker protects this
 //! node's callers, and a restart starts closed, which at worst costs one
 //! probe per configuration.
 
+use crate::error::ChannelError;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -120,6 +122,32 @@ impl Breakers {
         })
     }
 
+    /// Records a call's outcome as the channel layer classified it.
+    pub fn observe<T>(&self, key: &str, result: &Result<T, ChannelError>, now_ms: i64) {
+        match result {
+            Err(e) => match e.retry_after_ms() {
+                Some(wait) => self.hold_off(key, now_ms + wait.max(0)),
+                None => self.record(key, e.is_channel_fault(), now_ms),
+            },
+            Ok(_) => self.record(key, false, now_ms),
+        }
+    }
+
+    /// Opens the breaker until `until_ms` (or longer, if it is open longer
+    /// already): the channel asked not to be called before then.
+    pub fn hold_off(&self, key: &str, until_ms: i64) {
+        self.with_states(|states| {
+            let state = states
+                .entry(key.to_string())
+                .or_insert(BreakerState::Closed { consecutive_faults: 0 });
+            let until_ms = match *state {
+                BreakerState::Open { until_ms: open_until } => open_until.max(until_ms),
+                _ => until_ms,
+            };
+            *state = BreakerState::Open { until_ms };
+        })
+    }
+
     pub fn state(&self, key: &str) -> BreakerState {
         self.with_states(|states| {
             states
@@ -161,6 +189,33 @@ mod tests {
         assert_eq!(b.state("k"), BreakerState::Closed { consecutive_faults: 0 });
         // Other keys are independent.
         assert!(b.try_acquire("other", 1020));
+    }
+
+    #[test]
+    fn rate_limits_count_as_faults_and_a_retry_after_holds_off_at_once() {
+        let b = Breakers::new(BreakerPolicy {
+            threshold: 2,
+            open_for_ms: 1000,
+        });
+        let limited = |after| Err::<(), _>(ChannelError::rate_limited("FREQUENCY_LIMITED", "slow", after));
+        // Without a retry-after: a fault like any other.
+        b.observe("k", &limited(None), 0);
+        assert_eq!(b.state("k"), BreakerState::Closed { consecutive_faults: 1 });
+        b.observe("k", &Ok(()), 0);
+        assert_eq!(b.state("k"), BreakerState::Closed { consecutive_faults: 0 });
+        // With one: open at once, for exactly as long as asked.
+        b.observe("k", &limited(Some(250)), 10);
+        assert_eq!(b.state("k"), BreakerState::Open { until_ms: 260 });
+        assert!(!b.try_acquire("k", 259));
+        assert!(b.try_acquire("k", 260));
+        // A shorter wait never shortens a longer open period.
+        b.record("k", true, 300);
+        assert_eq!(b.state("k"), BreakerState::Open { until_ms: 1300 });
+        b.observe("k", &limited(Some(10)), 310);
+        assert_eq!(b.state("k"), BreakerState::Open { until_ms: 1300 });
+        // Declines say nothing about health.
+        b.observe("other", &Err::<(), _>(ChannelError::declined("NOTENOUGH", "no")), 0);
+        assert_eq!(b.state("other"), BreakerState::Closed { consecutive_faults: 0 });
     }
 
     #[test]

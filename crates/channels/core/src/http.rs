@@ -21,6 +21,29 @@ impl HttpReply {
             .map(|(_, v)| v.as_str())
     }
 
+    /// `Retry-After` in delta-seconds, as milliseconds (an HTTP-date, or
+    /// anything unreadable, is treated as absent). Capped at an hour so a
+    /// hostile answer cannot take a configuration out of routing for long.
+    pub fn retry_after_ms(&self) -> Option<i64> {
+        const MAX_S: i64 = 3_600;
+        let seconds: i64 = self.header("retry-after")?.trim().parse().ok()?;
+        (seconds >= 0).then(|| seconds.min(MAX_S) * 1_000)
+    }
+
+    /// HTTP 429 Too Many Requests, as `ChannelError::RateLimited` (the
+    /// institution's gateway refused the call before processing it); `None`
+    /// for any other status. For channels whose own rate-limit answer is not
+    /// known, this is the one answer that says so.
+    pub fn too_many_requests(&self, institution: &str) -> Option<ChannelError> {
+        (self.status == 429).then(|| {
+            ChannelError::rate_limited(
+                "HTTP_429",
+                format!("{institution} answered HTTP 429 Too Many Requests"),
+                self.retry_after_ms(),
+            )
+        })
+    }
+
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -99,6 +122,37 @@ fn without_url(e: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_capped() {
+        let reply = |v: &str| HttpReply {
+            status: 429,
+            headers: vec![("Retry-After".into(), v.into())],
+            body: Vec::new(),
+        };
+        assert_eq!(reply("3").retry_after_ms(), Some(3_000));
+        assert_eq!(reply(" 0 ").retry_after_ms(), Some(0));
+        assert_eq!(reply("99999999").retry_after_ms(), Some(3_600_000));
+        assert_eq!(reply("-1").retry_after_ms(), None);
+        assert_eq!(reply("Wed, 21 Oct 2015 07:28:00 GMT").retry_after_ms(), None);
+        let none = HttpReply {
+            status: 429,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        assert_eq!(none.retry_after_ms(), None);
+        assert!(none.too_many_requests("X").is_some_and(|e| e.took_no_money()));
+        assert_eq!(
+            reply("3").too_many_requests("X").and_then(|e| e.retry_after_ms()),
+            Some(3_000)
+        );
+        let ok = HttpReply {
+            status: 200,
+            headers: Vec::new(),
+            body: Vec::new(),
+        };
+        assert!(ok.too_many_requests("X").is_none());
+    }
 
     #[tokio::test]
     async fn refused_connection_is_not_sent() {

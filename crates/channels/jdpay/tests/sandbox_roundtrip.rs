@@ -33,6 +33,19 @@ fn rule(amount: i64, behaviour: Behaviour) -> Rule {
 }
 
 #[tokio::test]
+async fn a_throttling_gateway_is_a_rate_limit_with_its_wait() {
+    let busy = juhe_sandbox_kit::throttling_gateway(4).await.unwrap();
+    let cfg = config(&busy.url, "http://127.0.0.1:9/unused");
+    let err = channel()
+        .create(&cfg, &create("busy1", 300, Way::Barcode, Some("18123456789012345678")))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ChannelError::RateLimited { .. }), "{err:?}");
+    assert!(err.took_no_money());
+    assert_eq!(err.retry_after_ms(), Some(4_000));
+}
+
+#[tokio::test]
 async fn qr_payment_is_paid_on_the_payer_page_then_refunded() {
     let (_state, url) = start_sandbox().await;
     let (received, notify) = start_receiver().await;

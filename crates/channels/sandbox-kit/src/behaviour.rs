@@ -53,6 +53,12 @@ pub struct Faults {
     /// The next N API calls answer HTTP 500 (or the channel's system error).
     #[serde(default)]
     pub fail_next: u32,
+    /// The next N API calls are refused for coming too often, with the
+    /// channel's rate-limit answer (WeChat: 429 `FREQUENCY_LIMITED`), before
+    /// anything is done. Sandboxes of channels whose rate-limit answer is
+    /// not established ignore it (their READMEs say which).
+    #[serde(default)]
+    pub rate_limit_next: u32,
     /// Every notification is sent twice.
     #[serde(default)]
     pub duplicate_notifications: bool,
@@ -121,13 +127,22 @@ impl Script {
 
     /// True if this API call must fail (consumes one of `fail_next`).
     pub fn take_failure(&self) -> bool {
-        let mut faults = lock(&self.faults);
-        if faults.fail_next > 0 {
-            faults.fail_next -= 1;
-            true
-        } else {
-            false
-        }
+        take_one(&mut lock(&self.faults).fail_next)
+    }
+
+    /// True if this API call must be refused as too frequent (consumes one
+    /// of `rate_limit_next`).
+    pub fn take_rate_limit(&self) -> bool {
+        take_one(&mut lock(&self.faults).rate_limit_next)
+    }
+}
+
+fn take_one(counter: &mut u32) -> bool {
+    if *counter > 0 {
+        *counter -= 1;
+        true
+    } else {
+        false
     }
 }
 
@@ -165,6 +180,13 @@ mod tests {
         assert!(s.take_failure());
         assert!(s.take_failure());
         assert!(!s.take_failure());
+        s.set_faults(Faults {
+            rate_limit_next: 1,
+            ..Faults::default()
+        });
+        assert!(!s.take_failure());
+        assert!(s.take_rate_limit());
+        assert!(!s.take_rate_limit());
     }
 
     #[test]

@@ -11,8 +11,11 @@
 
 pub mod behaviour;
 pub mod control;
+pub mod local;
 pub mod notifier;
+pub mod sdk_check;
 
 pub use behaviour::{Behaviour, Faults, Match, Rule, Script};
 pub use control::control_router;
+pub use local::{LocalServer, serve_local, serve_on, throttling_gateway};
 pub use notifier::{Delivery, Notifier};

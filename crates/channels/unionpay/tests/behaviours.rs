@@ -32,6 +32,20 @@ async fn faults(base_url: &str, faults: serde_json::Value) {
 }
 
 #[tokio::test]
+async fn a_throttling_gateway_is_a_rate_limit_with_its_wait() {
+    let busy = juhe_sandbox_kit::throttling_gateway(2).await.expect("serve");
+    let cfg = config("11", &busy.url, "http://127.0.0.1:9/unused");
+    let err = UnionPayChannel::new()
+        .expect("channel")
+        .create(&cfg, &payment(Way::Barcode, "busy_1", 300))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ChannelError::RateLimited { .. }), "{err:?}");
+    assert!(err.took_no_money());
+    assert_eq!(err.retry_after_ms(), Some(2_000));
+}
+
+#[tokio::test]
 async fn declines_and_insufficient_funds_are_declined_with_their_codes() {
     let sandbox = start_sandbox().await;
     let channel = UnionPayChannel::new().unwrap();

@@ -5,27 +5,21 @@
 mod common;
 
 use common::*;
+use juhe_sandbox_kit::sdk_check;
+use std::path::Path;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn independent_python_client_passes_against_the_sandbox() {
-    let Ok(python) = std::env::var("JUHE_PYTHON") else {
-        println!(
-            "skipped: set JUHE_PYTHON to a Python with crates/channels/unionpay/sdk-check/requirements.txt installed"
-        );
-        return;
-    };
+    let Some(python) = sdk_check::python() else { return };
     let sandbox = start_sandbox().await;
     let dir = env!("CARGO_MANIFEST_DIR");
-    let output = tokio::process::Command::new(python)
-        .arg(format!("{dir}/sdk-check/check.py"))
-        .arg(&sandbox.base_url)
-        .arg(format!("{dir}/fixtures"))
-        .output()
-        .await
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    assert!(output.status.success(), "check.py failed:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("unionpay sdk-check: OK"), "{stdout}");
+    let script = format!("{dir}/sdk-check/check.py");
+    let run = sdk_check::run(
+        &python,
+        Path::new(&script),
+        [sandbox.base_url.clone(), format!("{dir}/fixtures")],
+    )
+    .await
+    .unwrap();
+    run.passed("unionpay sdk-check: OK").unwrap_or_else(|e| panic!("{e}"));
 }

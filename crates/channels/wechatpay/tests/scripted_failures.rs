@@ -243,6 +243,37 @@ async fn a_5xx_burst_makes_exactly_the_affected_calls_unknown() {
 }
 
 #[tokio::test]
+async fn frequency_limits_are_rate_limits_and_nothing_is_done() {
+    let h = start(PlatformMode::Certificate).await;
+    let cfg = h.config("http://127.0.0.1:9/unused");
+    h.faults(json!({"rate_limit_next": 2})).await;
+    let no = order_no("RL");
+    let create = h
+        .channel
+        .create(&cfg, &request(&no, Way::Barcode, 311, Some(CODE)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&create, ChannelError::RateLimited { code, .. } if code == "FREQUENCY_LIMITED"),
+        "{create:?}"
+    );
+    assert!(create.took_no_money() && create.is_channel_fault());
+    let query = h.channel.query(&cfg, &payment_ref(&no, 311)).await.unwrap_err();
+    assert!(matches!(query, ChannelError::RateLimited { .. }), "{query:?}");
+    // The refused create never reached the books; sent again, it is taken.
+    assert_eq!(
+        h.channel.query(&cfg, &payment_ref(&no, 311)).await,
+        Err(ChannelError::NotFound)
+    );
+    let created = h
+        .channel
+        .create(&cfg, &request(&no, Way::Barcode, 311, Some(CODE)))
+        .await
+        .expect("create");
+    assert!(matches!(created.state, ChannelPaymentState::Succeeded { .. }));
+}
+
+#[tokio::test]
 async fn a_paid_amount_that_differs_is_never_believed() {
     let h = start(PlatformMode::Certificate).await;
     let cfg = h.config("http://127.0.0.1:9/unused");

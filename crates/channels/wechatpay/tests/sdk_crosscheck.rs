@@ -9,16 +9,14 @@ use juhe_channel_wechatpay::sandbox::platform::{
     TEST_PLATFORM_PRIVATE_KEY, TEST_PLATFORM_PUBLIC_KEY, TEST_PLATFORM_PUBLIC_KEY_ID,
 };
 use juhe_channel_wechatpay::sandbox::{self, PlatformMode, SandboxOptions, SandboxPlatform, SandboxState};
+use juhe_sandbox_kit::sdk_check;
 use std::time::Duration;
 
 const MCHID_PUBLIC_KEY_MODE: &str = "1900000110";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn python_sdk_works_against_the_sandbox() {
-    let Some(python) = std::env::var_os("JUHE_PYTHON") else {
-        println!("skipped: set JUHE_PYTHON to a Python with sdk-check/requirements.txt installed");
-        return;
-    };
+    let Some(python) = sdk_check::python() else { return };
     let platform = SandboxPlatform::test_fixture().expect("platform");
     let platform_serial = platform.certificate_serial().to_string();
     let mut public_key_merchant = registration(PlatformMode::PublicKey);
@@ -32,12 +30,8 @@ async fn python_sdk_works_against_the_sandbox() {
         },
     )
     .expect("sandbox");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let app = sandbox::router(state);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = juhe_sandbox_kit::serve_local(app).await.expect("serve").addr;
 
     let settings = serde_json::json!({
         "base_url": format!("http://{addr}"),
@@ -55,19 +49,9 @@ async fn python_sdk_works_against_the_sandbox() {
     let path = std::env::temp_dir().join(format!("juhe-wechatpay-sdk-check-{}.json", std::process::id()));
     std::fs::write(&path, settings.to_string()).expect("write settings");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/sdk-check/check.py");
-    let output = tokio::process::Command::new(python)
-        .arg(script)
-        .arg(&path)
-        .output()
+    let run = sdk_check::run(&python, std::path::Path::new(script), [&path])
         .await
         .expect("run python");
     let _ = std::fs::remove_file(&path);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    println!("{stdout}");
-    assert!(
-        output.status.success(),
-        "SDK check failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("SDK cross-check passed"));
+    run.passed("SDK cross-check passed").unwrap_or_else(|e| panic!("{e}"));
 }

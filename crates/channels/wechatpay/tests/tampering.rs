@@ -243,11 +243,7 @@ async fn the_client_never_believes_an_unverifiable_answer() {
         Forgery::UnknownSerial,
     ] {
         let app = Router::new().fallback(any(fake_wechat)).with_state(Arc::new(forgery));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let addr = juhe_sandbox_kit::serve_local(app).await.expect("serve").addr;
         let h_cfg = config(
             &format!("http://{addr}"),
             PlatformMode::Certificate,
@@ -306,11 +302,7 @@ async fn fake_bill_api(uri: axum::http::Uri) -> Response {
 #[tokio::test]
 async fn a_bill_that_does_not_match_its_hash_is_refused() {
     let app = Router::new().fallback(any(fake_bill_api));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = juhe_sandbox_kit::serve_local(app).await.expect("serve").addr;
     let cfg = config(&format!("http://{addr}"), PlatformMode::Certificate, "x");
     let channel = juhe_channel_wechatpay::WechatPayChannel::new().expect("channel");
     let request = juhe_channel::BillRequest {

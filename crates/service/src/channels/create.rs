@@ -144,8 +144,7 @@ async fn call_create(
         return Err(ChannelError::NotSent("circuit open".into()));
     }
     let result = channel.create(&opened, request).await;
-    let fault = result.as_ref().err().is_some_and(ChannelError::is_channel_fault);
-    hub.breakers.record(&config.id, fault, now_ms());
+    hub.breakers.observe(&config.id, &result, now_ms());
     result
 }
 
@@ -154,6 +153,9 @@ pub fn failure_of(e: &ChannelError) -> (String, String) {
     match e {
         ChannelError::Declined { code, message } => (code.clone(), message.clone()),
         ChannelError::NotSent(m) => ("channel_not_reached".into(), m.clone()),
+        ChannelError::RateLimited { code, message, .. } => {
+            ("channel_rate_limited".into(), format!("{code}: {message}"))
+        }
         ChannelError::Config(m) => ("channel_config".into(), m.clone()),
         other => ("channel_error".into(), other.to_string()),
     }

@@ -88,6 +88,12 @@ impl PollPolicy {
         let shift = (tries.max(1) - 1).min(20) as u32;
         self.first_ms.saturating_mul(1i64 << shift).min(self.max_ms)
     }
+
+    /// The backoff, but never sooner than a wait the channel asked for (a
+    /// rate limit's retry-after).
+    pub fn backoff_at_least(&self, tries: i64, asked_ms: Option<i64>) -> i64 {
+        self.backoff(tries).max(asked_ms.unwrap_or(0))
+    }
 }
 
 /// Everything the channel flows need besides the database.
@@ -146,5 +152,8 @@ mod tests {
         assert_eq!(p.backoff(5), 30_000);
         assert_eq!(p.backoff(500), 30_000);
         assert_eq!(p.scaled_down(1000).backoff(1), 2);
+        assert_eq!(p.backoff_at_least(1, Some(9_000)), 9_000);
+        assert_eq!(p.backoff_at_least(5, Some(9_000)), 30_000);
+        assert_eq!(p.backoff_at_least(2, None), 4_000);
     }
 }

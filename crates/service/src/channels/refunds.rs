@@ -169,7 +169,7 @@ pub async fn apply_result(
                 Err(ChannelError::Config(m)) => fail(&mut *tx, &mut refund, "channel_config", m, now).await?,
                 Err(e) => {
                     // Not sent, or unknown: ask again later.
-                    let due = now + poll.backoff(tries.max(1));
+                    let due = now + poll.backoff_at_least(tries.max(1), e.retry_after_ms());
                     channel_tasks::reschedule(&mut *tx, &task_id(&refund.id), due, Some(&e.to_string()), now).await?;
                 }
             }

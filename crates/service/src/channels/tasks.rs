@@ -60,7 +60,7 @@ pub async fn run_due(db: &Db, hub: &ChannelHub) -> Result<usize, ServiceError> {
         };
         if let Err(e) = result {
             tracing::warn!(task = %task.id, error = %e, "channel task failed; will retry");
-            let due = now_ms() + hub.poll.backoff(task.tries);
+            let due = now_ms() + hub.poll.backoff_at_least(task.tries, e.retry_after_ms());
             let message = e.to_string();
             let id = task.id.clone();
             db.write(move |tx| {
@@ -194,7 +194,7 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
                 "the channel does not know the order yet; the create may still be in flight".into(),
             ));
         }
-        Err(e) if !past_deadline => return Err(ServiceError::ChannelUnavailable(e.to_string())),
+        Err(e) if !past_deadline => return Err(ServiceError::from_channel(&e)),
         Err(_) => {}
     }
     // Past the deadline (or the channel cannot be queried): end it at the
@@ -225,7 +225,7 @@ async fn resolve_payment(db: &Db, hub: &ChannelHub, task: &TaskRow) -> Result<()
                 ))),
             }
         }
-        Err(e) => Err(ServiceError::ChannelUnavailable(e.to_string())),
+        Err(e) => Err(ServiceError::from_channel(&e)),
     }
 }
 
@@ -274,7 +274,7 @@ pub async fn close_at_channel(db: &Db, hub: &ChannelHub, payment_id: &str) -> Re
                 "close refused: {code}: {message}"
             ))),
         },
-        Err(e) => Err(ServiceError::ChannelUnavailable(e.to_string())),
+        Err(e) => Err(ServiceError::from_channel(&e)),
     }
 }
 

@@ -64,6 +64,9 @@ pub async fn call<B: Serialize, T: DeserializeOwned>(
         .header("content-type", "application/x-www-form-urlencoded;charset=utf-8")
         .body(body);
     let reply = http.send(request).await?;
+    if let Some(limited) = reply.too_many_requests("Alipay") {
+        return Err(limited);
+    }
     if reply.status != 200 {
         return Err(ChannelError::Unknown(format!("{method}: HTTP {}", reply.status)));
     }

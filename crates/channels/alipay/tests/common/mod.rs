@@ -14,6 +14,7 @@ use juhe_channel_alipay::sandbox::{self, FIXTURE_ALIPAY_PUBLIC_KEY, Merchant, Sa
 use juhe_crypto::RsaPublic;
 use juhe_domain::way::Way;
 use juhe_domain::{Currency, Money};
+use juhe_sandbox_kit::{LocalServer, serve_local, serve_on};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -38,12 +39,12 @@ pub fn app_private_key() -> String {
 pub struct Sandbox {
     pub state: Arc<SandboxState>,
     pub base: String,
-    task: tokio::task::JoinHandle<()>,
+    server: LocalServer,
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
-        self.task.abort();
+        self.server.stop();
     }
 }
 
@@ -95,13 +96,12 @@ pub async fn start_sandbox() -> Sandbox {
     };
     let state =
         SandboxState::with_fixture_key(vec![merchant], sandbox::alipay_retry_schedule(60_000)).expect("fixture key");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let app = sandbox::router(state.clone());
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Sandbox { state, base, task }
+    let server = serve_local(sandbox::router(state.clone())).await.expect("serve");
+    Sandbox {
+        state,
+        base: server.url.clone(),
+        server,
+    }
 }
 
 pub fn config(gateway: &str, notify_url: &str) -> ChannelConfig {
@@ -270,8 +270,6 @@ pub async fn start_receiver(gateway: &str, refuse_first: usize) -> (Receiver, Ch
         cfg: Arc::new(Mutex::new(Some(cfg.clone()))),
     };
     let app = Router::new().route("/notify", post(receive)).with_state(state);
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    serve_on(listener, app).expect("serve");
     (receiver, cfg)
 }

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 /// A classified failure, exactly the `ChannelError` cases.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireError {
-    /// `declined`, `not_sent`, `unknown`, `config`, `unsupported`,
-    /// `not_found`, `bad_notification`.
+    /// `declined`, `not_sent`, `rate_limited`, `unknown`, `config`,
+    /// `unsupported`, `not_found`, `bad_notification`.
     pub kind: String,
     #[serde(default)]
     pub code: Option<String>,
@@ -16,11 +16,17 @@ pub struct WireError {
     /// For `unsupported`: the operation.
     #[serde(default)]
     pub operation: Option<WireOperation>,
+    /// For `rate_limited`: how long the institution asked to wait, if it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<i64>,
 }
 
 impl From<&ChannelError> for WireError {
     fn from(e: &ChannelError) -> WireError {
         let (kind, code, message, operation) = match e {
+            ChannelError::RateLimited { code, message, .. } => {
+                ("rate_limited", Some(code.clone()), message.clone(), None)
+            }
             ChannelError::Declined { code, message } => ("declined", Some(code.clone()), message.clone(), None),
             ChannelError::NotSent(m) => ("not_sent", None, m.clone(), None),
             ChannelError::Unknown(m) => ("unknown", None, m.clone(), None),
@@ -34,6 +40,7 @@ impl From<&ChannelError> for WireError {
             code,
             message,
             operation,
+            retry_after_ms: e.retry_after_ms(),
         }
     }
 }
@@ -49,6 +56,11 @@ impl WireError {
                 message: self.message,
             },
             "not_sent" => ChannelError::NotSent(self.message),
+            "rate_limited" => ChannelError::RateLimited {
+                code: self.code.unwrap_or_default(),
+                message: self.message,
+                retry_after_ms: self.retry_after_ms.filter(|ms| *ms >= 0),
+            },
             "config" => ChannelError::Config(self.message),
             "unsupported" => ChannelError::Unsupported(self.operation.map(Into::into).unwrap_or(op)),
             "not_found" => ChannelError::NotFound,

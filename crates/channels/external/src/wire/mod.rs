@@ -63,6 +63,8 @@ mod tests {
         let errors = [
             ChannelError::declined("NOTENOUGH", "balance"),
             ChannelError::NotSent("refused".into()),
+            ChannelError::rate_limited("TOO_OFTEN", "slow down", Some(2_000)),
+            ChannelError::rate_limited("TOO_OFTEN", "slow down", None),
             ChannelError::Unknown("timeout".into()),
             ChannelError::Config("missing".into()),
             ChannelError::Unsupported(Operation::Bill),
@@ -80,11 +82,25 @@ mod tests {
             code: None,
             message: "?".into(),
             operation: None,
+            retry_after_ms: None,
         };
         assert!(matches!(
             odd.into_channel_error(Operation::Create),
             ChannelError::Unknown(_)
         ));
+    }
+
+    #[test]
+    fn a_rate_limit_carries_its_wait_and_refuses_a_negative_one() {
+        let json = serde_json::json!({"kind":"rate_limited","code":"LIMIT","message":"m","retry_after_ms":-5});
+        let wire: WireError = serde_json::from_value(json).unwrap();
+        assert_eq!(
+            wire.into_channel_error(Operation::Create),
+            ChannelError::rate_limited("LIMIT", "m", None)
+        );
+        let out = serde_json::to_value(WireError::from(&ChannelError::rate_limited("L", "m", Some(7)))).unwrap();
+        assert_eq!(out["kind"], "rate_limited");
+        assert_eq!(out["retry_after_ms"], 7);
     }
 
     #[test]

@@ -59,6 +59,9 @@ impl JdPayChannel {
             .header("content-type", "application/xml;charset=utf-8")
             .body(body);
         let reply = self.http.send(request).await?;
+        if let Some(limited) = reply.too_many_requests("JD Pay") {
+            return Err(limited);
+        }
         if reply.status != 200 {
             return Err(ChannelError::Unknown(format!("JD Pay answered HTTP {}", reply.status)));
         }

@@ -20,12 +20,7 @@ pub fn fixture(name: &str) -> String {
 }
 
 pub async fn serve(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, router).await.unwrap();
-    });
-    format!("http://{addr}")
+    juhe_sandbox_kit::serve_local(router).await.expect("serve").url
 }
 
 pub async fn start_sandbox() -> (Arc<SandboxState>, String) {

@@ -36,6 +36,9 @@ pub async fn call(
         .header("content-type", "application/x-www-form-urlencoded;charset=UTF-8")
         .body(encode_form(&fields));
     let reply = http.send(request).await?;
+    if let Some(limited) = reply.too_many_requests("UnionPay") {
+        return Err(limited);
+    }
     if reply.status != 200 {
         return Err(ChannelError::Unknown(format!(
             "UnionPay answered HTTP {}",

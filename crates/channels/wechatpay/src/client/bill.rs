@@ -37,7 +37,7 @@ pub async fn download(t: &Transport<'_>, req: &BillRequest) -> Result<BillFile, 
         )
         .await?;
     if !(200..300).contains(&file.status) {
-        return Err(classify(Call::Bill, file.status, &file.body));
+        return Err(classify(Call::Bill, &file));
     }
     if !sha1_hex(&file.body).eq_ignore_ascii_case(&answer.hash_value) {
         return Err(ChannelError::Unknown(

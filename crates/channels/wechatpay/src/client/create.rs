@@ -190,7 +190,7 @@ async fn codepay(t: &Transport<'_>, req: &CreatePayment) -> Result<CreateOutcome
         });
     }
     if !(200..300).contains(&reply.status) {
-        return Err(classify(Call::Create, reply.status, &reply.body));
+        return Err(classify(Call::Create, &reply));
     }
     let tx: Transaction = json(&reply)?;
     let state = payment_state(&tx).map_err(|e| ChannelError::Unknown(e.to_string()))?;

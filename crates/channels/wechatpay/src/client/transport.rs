@@ -103,7 +103,7 @@ impl Transport<'_> {
         if (200..300).contains(&reply.status) {
             Ok(reply)
         } else {
-            Err(classify(call, reply.status, &reply.body))
+            Err(classify(call, &reply))
         }
     }
 }

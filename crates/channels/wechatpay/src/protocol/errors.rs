@@ -3,6 +3,7 @@
 
 use super::models::ErrorBody;
 use juhe_channel::ChannelError;
+use juhe_channel::http::HttpReply;
 
 /// Business codes that matter to the classification.
 pub mod code {
@@ -39,8 +40,17 @@ pub enum Call {
 }
 
 /// Classifies a non-2xx answer. Never called for 2xx.
-pub fn classify(call: Call, status: u16, body: &[u8]) -> ChannelError {
-    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+pub fn classify(call: Call, reply: &HttpReply) -> ChannelError {
+    let status = reply.status;
+    let parsed: Option<ErrorBody> = serde_json::from_slice(&reply.body).ok();
+    // Too many requests: refused before being processed, whatever the body
+    // says (WeChat answers 429 with FREQUENCY_LIMITED).
+    if status == 429 || parsed.as_ref().is_some_and(|e| e.code == code::FREQUENCY_LIMITED) {
+        let (code, message) = parsed
+            .map(|e| (e.code, e.message))
+            .unwrap_or_else(|| (code::FREQUENCY_LIMITED.to_string(), format!("HTTP {status}")));
+        return ChannelError::rate_limited(code, message, reply.retry_after_ms());
+    }
     let Some(error) = parsed else {
         return match status {
             404 => ChannelError::NotFound,
@@ -58,8 +68,6 @@ pub fn classify(call: Call, status: u16, body: &[u8]) -> ChannelError {
             format!("WeChat Pay refused the merchant's credentials: {}", described()),
         ),
         code::ORDER_NOT_EXIST | code::ORDERNOTEXIST | code::RESOURCE_NOT_EXISTS => ChannelError::NotFound,
-        // Refused before being processed; the request may simply be retried later.
-        code::FREQUENCY_LIMITED => ChannelError::NotSent(format!("rate limited by WeChat Pay: {}", described())),
         // Our order numbers are unique per attempt, so "already paid" on a
         // create means an earlier send of this very request succeeded.
         code::ORDERPAID if call == Call::Create => {
@@ -80,6 +88,17 @@ mod tests {
 
     fn body(code: &str) -> Vec<u8> {
         format!(r#"{{"code":"{code}","message":"m"}}"#).into_bytes()
+    }
+
+    fn classify(call: Call, status: u16, body: &[u8]) -> ChannelError {
+        super::classify(
+            call,
+            &HttpReply {
+                status,
+                headers: Vec::new(),
+                body: body.to_vec(),
+            },
+        )
     }
 
     #[test]
@@ -128,6 +147,27 @@ mod tests {
     }
 
     #[test]
+    fn frequency_limits_are_rate_limits_under_any_status() {
+        assert_eq!(
+            classify(Call::Create, 429, &body("FREQUENCY_LIMITED")),
+            ChannelError::rate_limited("FREQUENCY_LIMITED", "m", None)
+        );
+        assert!(matches!(
+            classify(Call::Refund, 403, &body("FREQUENCY_LIMITED")),
+            ChannelError::RateLimited { .. }
+        ));
+        // A bare 429 is a rate limit too, with the wait it asks for.
+        let reply = HttpReply {
+            status: 429,
+            headers: vec![("retry-after".into(), "2".into())],
+            body: b"<html>busy</html>".to_vec(),
+        };
+        let err = super::classify(Call::Query, &reply);
+        assert!(matches!(err, ChannelError::RateLimited { .. }), "{err:?}");
+        assert_eq!(err.retry_after_ms(), Some(2_000));
+    }
+
+    #[test]
     fn other_classes() {
         assert!(matches!(
             classify(Call::Query, 401, &body("SIGN_ERROR")),
@@ -141,10 +181,6 @@ mod tests {
             classify(Call::RefundQuery, 404, &body("RESOURCE_NOT_EXISTS")),
             ChannelError::NotFound
         );
-        assert!(matches!(
-            classify(Call::Create, 429, &body("FREQUENCY_LIMITED")),
-            ChannelError::NotSent(_)
-        ));
         assert_eq!(error_code(&body("USERPAYING")).as_deref(), Some("USERPAYING"));
     }
 }

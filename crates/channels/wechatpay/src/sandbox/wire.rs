@@ -127,10 +127,20 @@ pub fn unsigned_error(status: StatusCode, code: &str, message: &str) -> Response
     response
 }
 
-/// Authenticates, then lets a scripted `fail_next` turn the call into
-/// WeChat's 500 `SYSTEM_ERROR`.
+/// Authenticates, then lets a scripted `rate_limit_next` turn the call
+/// into WeChat's 429 `FREQUENCY_LIMITED` and a `fail_next` into its 500
+/// `SYSTEM_ERROR`, both before anything is done.
 pub(crate) fn admit(state: &SandboxState, req: &Received<'_>) -> Result<Merchant, Box<Response>> {
     let merchant = authenticate(state, req)?;
+    if state.script.take_rate_limit() {
+        return Err(Box::new(signed_error(
+            state,
+            &merchant,
+            StatusCode::TOO_MANY_REQUESTS,
+            "FREQUENCY_LIMITED",
+            "频率超限",
+        )));
+    }
     if state.script.take_failure() {
         return Err(Box::new(signed_error(
             state,

@@ -73,11 +73,7 @@ pub async fn start(mode: PlatformMode) -> Harness {
     };
     let state = SandboxState::new(platform, &[registration(mode)], options).expect("sandbox");
     let app = sandbox::router(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = juhe_sandbox_kit::serve_local(app).await.expect("serve").addr;
     let http = HttpClient::with_timeouts(Duration::from_secs(5), Duration::from_secs(20)).expect("http");
     Harness {
         base_url: format!("http://{addr}"),
@@ -204,11 +200,7 @@ pub async fn receiver(fail_first: u32) -> Receiver {
         fail_first: AtomicU32::new(fail_first),
     });
     let app = Router::new().route("/notify", post(receive)).with_state(shared);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = juhe_sandbox_kit::serve_local(app).await.expect("serve").addr;
     Receiver {
         url: format!("http://{addr}/notify"),
         rx,
