@@ -13,6 +13,7 @@ use der::asn1::ObjectIdentifier;
 use der::{Decode, Encode, Header, Reader, SliceReader};
 use x509_cert::certificate::{CertificateInner, Raw};
 
+const COMMON_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 const SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const SM2_WITH_SM3: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.156.10197.1.501");
 
@@ -87,6 +88,18 @@ impl Certificate {
         self.parsed.tbs_certificate.subject.to_string()
     }
 
+    /// The subject's common name (its first CN), if it has one that is text.
+    pub fn common_name(&self) -> Option<String> {
+        self.parsed
+            .tbs_certificate
+            .subject
+            .0
+            .iter()
+            .flat_map(|rdn| rdn.0.iter())
+            .find(|atv| atv.oid == COMMON_NAME)
+            .and_then(|atv| std::str::from_utf8(atv.value.value()).ok().map(str::to_string))
+    }
+
     pub fn issuer(&self) -> String {
         self.parsed.tbs_certificate.issuer.to_string()
     }
@@ -113,10 +126,6 @@ impl Certificate {
         } else {
             false
         }
-    }
-
-    pub fn inner(&self) -> &CertificateInner<Raw> {
-        &self.parsed
     }
 }
 

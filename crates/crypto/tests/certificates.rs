@@ -25,6 +25,11 @@ fn rsa_chain_verifies_up_to_the_root() {
     assert!(!root.verify_signed_by(&middle));
     assert!(leaf.subject().contains("O=China Union Pay"));
     assert!(leaf.issuer().contains("CN=Juhe Test RSA Middle"));
+    assert_eq!(leaf.common_name().as_deref(), Some("Juhe Test Sign"));
+    assert_eq!(
+        cert("sm2_root.pem").common_name().as_deref(),
+        Some("Juhe Test SM2 Root")
+    );
 }
 
 #[test]

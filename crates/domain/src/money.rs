@@ -11,10 +11,12 @@ use serde::{Deserialize, Serialize};
 /// trillion yuan; it is below 2^53, so JSON clients in any language keep it exact).
 pub const MAX_AMOUNT: i64 = 1_000_000_000_000_000;
 
-/// An ISO 4217 currency juhe accepts, with its number of minor-unit digits.
+/// An ISO 4217 currency juhe accepts, with its numeric code and its number
+/// of minor-unit digits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Currency {
     code: &'static str,
+    numeric: u16,
     exponent: u8,
 }
 
@@ -22,74 +24,92 @@ pub struct Currency {
 const CURRENCIES: &[Currency] = &[
     Currency {
         code: "CNY",
+        numeric: 156,
         exponent: 2,
     },
     Currency {
         code: "HKD",
+        numeric: 344,
         exponent: 2,
     },
     Currency {
         code: "MOP",
+        numeric: 446,
         exponent: 2,
     },
     Currency {
         code: "TWD",
+        numeric: 901,
         exponent: 2,
     },
     Currency {
         code: "USD",
+        numeric: 840,
         exponent: 2,
     },
     Currency {
         code: "EUR",
+        numeric: 978,
         exponent: 2,
     },
     Currency {
         code: "GBP",
+        numeric: 826,
         exponent: 2,
     },
     Currency {
         code: "SGD",
+        numeric: 702,
         exponent: 2,
     },
     Currency {
         code: "AUD",
+        numeric: 36,
         exponent: 2,
     },
     Currency {
         code: "CAD",
+        numeric: 124,
         exponent: 2,
     },
     Currency {
         code: "CHF",
+        numeric: 756,
         exponent: 2,
     },
     Currency {
         code: "THB",
+        numeric: 764,
         exponent: 2,
     },
     Currency {
         code: "MYR",
+        numeric: 458,
         exponent: 2,
     },
     Currency {
         code: "JPY",
+        numeric: 392,
         exponent: 0,
     },
     Currency {
         code: "KRW",
+        numeric: 410,
         exponent: 0,
     },
     Currency {
         code: "VND",
+        numeric: 704,
         exponent: 0,
     },
     Currency {
         code: "KWD",
+        numeric: 414,
         exponent: 3,
     },
     Currency {
         code: "BHD",
+        numeric: 48,
         exponent: 3,
     },
 ];
@@ -97,6 +117,7 @@ const CURRENCIES: &[Currency] = &[
 impl Currency {
     pub const CNY: Currency = Currency {
         code: "CNY",
+        numeric: 156,
         exponent: 2,
     };
 
@@ -111,6 +132,26 @@ impl Currency {
 
     pub fn code(&self) -> &'static str {
         self.code
+    }
+
+    /// The ISO 4217 numeric code (156 for CNY), as card messages and bank
+    /// interfaces carry it.
+    pub fn numeric(&self) -> u16 {
+        self.numeric
+    }
+
+    /// The numeric code as its three digits (`"156"`, `"036"` for AUD).
+    pub fn numeric_code(&self) -> String {
+        format!("{:03}", self.numeric)
+    }
+
+    /// The currency with this ISO 4217 numeric code.
+    pub fn from_numeric(numeric: u16) -> Result<Currency, DomainError> {
+        CURRENCIES
+            .iter()
+            .find(|c| c.numeric == numeric)
+            .copied()
+            .ok_or_else(|| DomainError::UnsupportedCurrency(format!("{numeric:03}")))
     }
 
     /// Digits after the decimal point (2 for CNY: 1 yuan = 100 fen).
@@ -305,6 +346,22 @@ pub fn mul_div(value: i64, numerator: i64, denominator: i64, rounding: Rounding)
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn numeric_codes_are_iso_4217_and_unique() {
+        assert_eq!(Currency::CNY.numeric(), 156);
+        assert_eq!(Currency::CNY.numeric_code(), "156");
+        assert_eq!(Currency::parse("AUD").unwrap().numeric_code(), "036");
+        assert_eq!(Currency::parse("BHD").unwrap().numeric_code(), "048");
+        assert_eq!(Currency::parse("USD").unwrap().numeric(), 840);
+        assert_eq!(Currency::parse("JPY").unwrap().numeric(), 392);
+        for c in Currency::all() {
+            assert_eq!(Currency::from_numeric(c.numeric()).unwrap(), *c);
+            assert!((1..=999).contains(&c.numeric()), "{c}");
+        }
+        assert!(Currency::from_numeric(999).is_err());
+        assert_eq!(Currency::parse("CNY").unwrap(), Currency::CNY);
+    }
 
     #[test]
     fn currencies_parse_and_reject() {

@@ -3,6 +3,7 @@
 //! channel expects back.
 
 use crate::outcome::{ChannelPaymentState, RefundReport};
+use std::borrow::Cow;
 
 /// An inbound HTTP request, as received. Header names are lower-case.
 #[derive(Debug, Clone)]
@@ -43,7 +44,9 @@ pub enum Notification {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ack {
     pub status: u16,
-    pub content_type: &'static str,
+    /// Built-in channels name a fixed type; an external service declares
+    /// its own once, at registration.
+    pub content_type: Cow<'static, str>,
     pub body: Vec<u8>,
 }
 
@@ -51,7 +54,7 @@ impl Ack {
     pub fn text(status: u16, body: &str) -> Ack {
         Ack {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: Cow::Borrowed("text/plain; charset=utf-8"),
             body: body.as_bytes().to_vec(),
         }
     }
@@ -59,7 +62,7 @@ impl Ack {
     pub fn json(status: u16, body: &serde_json::Value) -> Ack {
         Ack {
             status,
-            content_type: "application/json",
+            content_type: Cow::Borrowed("application/json"),
             body: body.to_string().into_bytes(),
         }
     }
@@ -67,7 +70,7 @@ impl Ack {
     pub fn empty(status: u16) -> Ack {
         Ack {
             status,
-            content_type: "text/plain; charset=utf-8",
+            content_type: Cow::Borrowed("text/plain; charset=utf-8"),
             body: Vec::new(),
         }
     }

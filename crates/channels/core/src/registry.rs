@@ -36,6 +36,23 @@ impl Registry {
         }
     }
 
+    /// Adds the channel unless its code is taken, in one step: of callers
+    /// racing for a code exactly one wins. A taken code answers the entry
+    /// that holds it, untouched.
+    pub fn register_if_absent(&self, channel: Arc<dyn Channel>) -> Result<(), Arc<dyn Channel>> {
+        let insert = |map: &mut BTreeMap<String, Arc<dyn Channel>>| match map.entry(channel.code().to_string()) {
+            std::collections::btree_map::Entry::Occupied(held) => Err(held.get().clone()),
+            std::collections::btree_map::Entry::Vacant(free) => {
+                free.insert(channel.clone());
+                Ok(())
+            }
+        };
+        match self.channels.write() {
+            Ok(mut map) => insert(&mut map),
+            Err(poisoned) => insert(&mut poisoned.into_inner()),
+        }
+    }
+
     pub fn deregister(&self, code: &str) -> bool {
         match self.channels.write() {
             Ok(mut map) => map.remove(code).is_some(),
@@ -62,5 +79,67 @@ impl Registry {
             Ok(map) => map.values().cloned().collect(),
             Err(poisoned) => poisoned.into_inner().values().cloned().collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capability::{Capabilities, Operation};
+    use crate::config::ChannelConfig;
+    use crate::error::ChannelError;
+    use crate::outcome::{ChannelPaymentState, CreateOutcome};
+    use crate::request::{CreatePayment, PaymentRef};
+
+    struct Named(&'static str, &'static str);
+
+    #[async_trait::async_trait]
+    impl Channel for Named {
+        fn code(&self) -> &str {
+            self.0
+        }
+        fn display_name(&self) -> &str {
+            self.1
+        }
+        fn capabilities(&self) -> Capabilities {
+            Capabilities {
+                ways: Vec::new(),
+                operations: vec![Operation::Create],
+                currencies: vec!["CNY"],
+            }
+        }
+        fn validate_config(&self, _: &ChannelConfig) -> Result<(), ChannelError> {
+            Ok(())
+        }
+        async fn create(&self, _: &ChannelConfig, _: &CreatePayment) -> Result<CreateOutcome, ChannelError> {
+            Err(ChannelError::NotSent("test".into()))
+        }
+        async fn query(&self, _: &ChannelConfig, _: &PaymentRef) -> Result<ChannelPaymentState, ChannelError> {
+            Err(ChannelError::NotFound)
+        }
+    }
+
+    #[test]
+    fn register_if_absent_never_replaces_and_one_racer_wins() {
+        let registry = Registry::new();
+        assert!(registry.register_if_absent(Arc::new(Named("x", "first"))).is_ok());
+        let held = registry.register_if_absent(Arc::new(Named("x", "second"))).unwrap_err();
+        assert_eq!(held.display_name(), "first");
+        assert_eq!(
+            registry.get("x").map(|c| c.display_name().to_string()).as_deref(),
+            Some("first")
+        );
+
+        let registry = Arc::new(Registry::new());
+        let wins: usize = std::thread::scope(|s| {
+            let racers: Vec<_> = (0..8)
+                .map(|_| {
+                    let r = registry.clone();
+                    s.spawn(move || r.register_if_absent(Arc::new(Named("y", "racer"))).is_ok())
+                })
+                .collect();
+            racers.into_iter().map(|h| usize::from(h.join().unwrap_or(false))).sum()
+        });
+        assert_eq!(wins, 1);
     }
 }

@@ -33,5 +33,9 @@ pub async fn receive(
     };
     let ack = juhe_service::channels::notify::handle(&state.db, &state.hub, &channel, &config_id, request).await;
     let status = StatusCode::from_u16(ack.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CONTENT_TYPE, ack.content_type)], ack.body).into_response()
+    // Declared content types are checked at registration; anything that is
+    // still no header value goes out as text rather than failing the answer.
+    let content_type = header::HeaderValue::from_str(&ack.content_type)
+        .unwrap_or(header::HeaderValue::from_static("text/plain; charset=utf-8"));
+    (status, [(header::CONTENT_TYPE, content_type)], ack.body).into_response()
 }

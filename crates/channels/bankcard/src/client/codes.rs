@@ -27,8 +27,10 @@ pub const BAD_MAC: &str = "A0";
 /// Reversal reason: no answer received from the host.
 pub const REVERSAL_NO_ANSWER: &str = "98";
 
-/// Field 49 for CNY (ISO 4217 numeric).
-pub const CNY_NUMERIC: &str = "156";
+/// The currency of every journal record and batch: purchases and refunds
+/// in any other are refused before they are journalled, so a reversal,
+/// void or settlement is in this one (field 49 carries its numeric code).
+pub const JOURNAL_CURRENCY: juhe_domain::Currency = juhe_domain::Currency::CNY;
 
 /// Field 63.1: the operator juhe signs in as.
 pub const OPERATOR: &str = "001";

@@ -5,7 +5,7 @@
 //! from the acquirer's settlement file.
 
 use super::BankcardChannel;
-use super::codes::{APPROVED, NET_SETTLEMENT, OPERATOR, TYPE_MANAGEMENT, describe, field60};
+use super::codes::{APPROVED, JOURNAL_CURRENCY, NET_SETTLEMENT, OPERATOR, TYPE_MANAGEMENT, describe, field60};
 use super::exchange::exchange;
 use super::terminal::Terminal;
 use crate::codec::Message;
@@ -63,7 +63,7 @@ impl BankcardChannel {
             .with(41, terminal.terminal_id.clone())
             .with(42, terminal.merchant_no.clone())
             .with(48, f48)
-            .with(49, "156")
+            .with(49, JOURNAL_CURRENCY.numeric_code())
             .with(60, field60(TYPE_MANAGEMENT, batch, NET_SETTLEMENT))
             .with(63, OPERATOR);
         let answer = exchange(&terminal, msg, Some(&keys.mak)).await?;

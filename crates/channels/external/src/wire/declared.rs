@@ -24,20 +24,29 @@ impl WireAck {
         }
     }
 
+    /// The answer as declared. The registration was refused unless its
+    /// content type is a valid header value (`valid_content_type`).
     pub fn to_ack(&self) -> Ack {
-        // `Ack::content_type` is `&'static str`: map the declared type onto
-        // the few the channel layer knows; anything else is sent as text.
-        let content_type = match self.content_type.as_str() {
-            "application/json" => "application/json",
-            "application/xml" => "application/xml",
-            "text/xml" => "text/xml",
-            _ => "text/plain; charset=utf-8",
-        };
         Ack {
             status: self.status,
-            content_type,
+            content_type: std::borrow::Cow::Owned(self.content_type.clone()),
             body: self.body.as_bytes().to_vec(),
         }
+    }
+
+    /// Checks what a registration declares: a status juhe can send and a
+    /// content type that is a plain header value (visible ASCII, at most
+    /// 128 characters), so that juhe's answer to the institution is exactly
+    /// the declared one.
+    pub fn check(&self) -> Result<(), String> {
+        if !(200..=599).contains(&self.status) {
+            return Err(format!("ack status {} is not an HTTP status juhe answers", self.status));
+        }
+        let ct = &self.content_type;
+        if ct.is_empty() || ct.len() > 128 || !ct.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+            return Err("ack content_type must be 1-128 visible ASCII characters".into());
+        }
+        Ok(())
     }
 }
 

@@ -2,7 +2,7 @@
 
 use crate::protocol::codes::{QUERY, TxnKind};
 use crate::protocol::fields::{FieldError, txn_time};
-use crate::protocol::{ACCESS_TYPE, CURRENCY_CNY, ENCODING, Fields, VERSION};
+use crate::protocol::{ACCESS_TYPE, ENCODING, Fields, VERSION};
 use juhe_channel::ChannelError;
 use juhe_domain::{Currency, Money};
 
@@ -41,7 +41,7 @@ pub fn add_amount(fields: &mut Fields, money: &Money) -> Result<(), ChannelError
         ));
     }
     insert(fields, "txnAmt", &money.amount.to_string());
-    insert(fields, "currencyCode", CURRENCY_CNY);
+    insert(fields, "currencyCode", &money.currency.numeric_code());
     Ok(())
 }
 

@@ -11,7 +11,6 @@
 use juhe_crypto::RsaPublic;
 pub use juhe_crypto::x509::Certificate;
 
-const COMMON_NAME: der::asn1::ObjectIdentifier = der::asn1::ObjectIdentifier::new_unwrap("2.5.4.3");
 /// The organisation UnionPay's signing certificates name in their CN
 /// (`…@…@中国银联股份有限公司@…`).
 pub const UNIONPAY_CN_NAME: &str = "中国银联股份有限公司";
@@ -32,18 +31,6 @@ pub enum CertError {
     Expired,
     #[error("certificate does not name UnionPay in its common name")]
     NotUnionPay,
-}
-
-/// The subject's common name, if it has one.
-pub fn common_name(cert: &Certificate) -> Option<String> {
-    cert.inner()
-        .tbs_certificate
-        .subject
-        .0
-        .iter()
-        .flat_map(|rdn| rdn.0.iter())
-        .find(|atv| atv.oid == COMMON_NAME)
-        .and_then(|atv| std::str::from_utf8(atv.value.value()).ok().map(str::to_string))
 }
 
 /// Checks that `issuer` issued and signed `cert`.
@@ -107,7 +94,9 @@ impl TrustChain {
         if !(self.root.is_valid_at(now_s) && self.middle.is_valid_at(now_s) && leaf.is_valid_at(now_s)) {
             return Err(CertError::Expired);
         }
-        let names_unionpay = common_name(leaf).is_some_and(|cn| cn.split('@').nth(2) == Some(UNIONPAY_CN_NAME));
+        let names_unionpay = leaf
+            .common_name()
+            .is_some_and(|cn| cn.split('@').nth(2) == Some(UNIONPAY_CN_NAME));
         if !names_unionpay {
             return Err(CertError::NotUnionPay);
         }

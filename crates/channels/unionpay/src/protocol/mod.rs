@@ -15,8 +15,6 @@ pub const VERSION: &str = "5.1.0";
 pub const ENCODING: &str = "UTF-8";
 /// 0 = merchant direct access.
 pub const ACCESS_TYPE: &str = "0";
-/// ISO 4217 numeric for CNY.
-pub const CURRENCY_CNY: &str = "156";
 
 /// Endpoint paths under the gateway host.
 pub mod paths {

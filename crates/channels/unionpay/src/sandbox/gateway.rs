@@ -1,11 +1,11 @@
 //! The gateway endpoints. Each checks the signature before anything else
 //! and answers in ACP's raw `k=v&…` form, signed like the request.
 
+use crate::protocol::VERSION;
 use crate::protocol::codes::resp;
 use crate::protocol::fields::parse_fen;
 use crate::protocol::form::{Fields, decode_form, encode_raw};
 use crate::protocol::sign::SignMethod;
-use crate::protocol::{CURRENCY_CNY, VERSION};
 use crate::sandbox::SandboxState;
 use crate::sandbox::ledger::{Txn, TxnState};
 use crate::sandbox::merchants::{MerchantKeys, Refusal};
@@ -14,6 +14,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use juhe_domain::Currency;
 use juhe_sandbox_kit::Behaviour;
 use std::sync::Arc;
 use std::time::Duration;
@@ -128,7 +129,7 @@ fn record_consumption(state: &SandboxState, inbound: &Inbound, state0: TxnState)
             "报文格式错误[txnAmt]",
         )));
     };
-    if field(f, "currencyCode") != CURRENCY_CNY || amount == 0 {
+    if field(f, "currencyCode") != Currency::CNY.numeric_code() || amount == 0 {
         return Err(Box::new(refuse(
             state,
             inbound,

@@ -1,8 +1,9 @@
 //! The fields of the sandbox's answers and notifications (unsigned).
 
 use crate::protocol::form::Fields;
-use crate::protocol::{CURRENCY_CNY, ENCODING, VERSION};
+use crate::protocol::{ENCODING, VERSION};
 use crate::sandbox::ledger::{Txn, TxnState};
+use juhe_domain::Currency;
 
 const ECHOED: &[&str] = &[
     "version",
@@ -60,7 +61,7 @@ pub fn txn_fields(txn: &Txn) -> Fields {
     put("orderId", &txn.order_id);
     put("txnTime", &txn.txn_time);
     put("txnAmt", &txn.amount.to_string());
-    put("currencyCode", CURRENCY_CNY);
+    put("currencyCode", &Currency::CNY.numeric_code());
     put("queryId", &txn.query_id);
     put("traceNo", &txn.trace_no);
     put("reqReserved", txn.req_reserved.as_deref().unwrap_or_default());
@@ -68,7 +69,7 @@ pub fn txn_fields(txn: &Txn) -> Fields {
     if let TxnState::Succeeded { trace_time } = &txn.state {
         put("traceTime", trace_time);
         put("settleAmt", &txn.amount.to_string());
-        put("settleCurrencyCode", CURRENCY_CNY);
+        put("settleCurrencyCode", &Currency::CNY.numeric_code());
         put("settleDate", &trace_time[..4.min(trace_time.len())]);
     }
     f

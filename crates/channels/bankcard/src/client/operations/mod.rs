@@ -5,13 +5,13 @@ mod refund;
 mod reverse;
 mod sign_in;
 
-use super::codes::CNY_NUMERIC;
+use super::codes::JOURNAL_CURRENCY;
 use juhe_channel::ChannelError;
 use juhe_domain::Money;
 
 /// Field 4: minor units as n12.
 fn amount_field(money: &Money) -> Result<String, ChannelError> {
-    if money.currency.code() != "CNY" {
+    if money.currency != JOURNAL_CURRENCY {
         return Err(ChannelError::Config(format!(
             "the acquirer settles CNY only, not {}",
             money.currency.code()
@@ -23,8 +23,9 @@ fn amount_field(money: &Money) -> Result<String, ChannelError> {
     Ok(format!("{:012}", money.amount))
 }
 
-fn currency_field() -> &'static str {
-    CNY_NUMERIC
+/// Field 49: the currency's ISO 4217 numeric code.
+fn currency_field(money: &Money) -> String {
+    money.currency.numeric_code()
 }
 
 /// Field 4 of an answer, in minor units.

@@ -79,7 +79,7 @@ impl BankcardChannel {
             .with(25, CONDITION_NORMAL)
             .with(41, terminal.terminal_id.clone())
             .with(42, terminal.merchant_no.clone())
-            .with(49, currency_field())
+            .with(49, currency_field(&req.money))
             .with(60, field60(TYPE_PURCHASE, batch, NET_FINANCIAL));
         add_card(&mut msg, card);
         tracing::info!(card = %card.masked(), trace, order = %req.channel_order_no, "purchase");

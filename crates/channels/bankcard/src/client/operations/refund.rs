@@ -76,7 +76,7 @@ impl BankcardChannel {
             .with(37, original_rrn.clone())
             .with(41, terminal.terminal_id.clone())
             .with(42, terminal.merchant_no.clone())
-            .with(49, currency_field())
+            .with(49, currency_field(&req.refund))
             .with(60, field60(TYPE_REFUND, batch, NET_FINANCIAL))
             .with(
                 61,

@@ -9,12 +9,11 @@
 
 use super::super::BankcardChannel;
 use super::super::codes::{
-    APPROVED, BAD_MAC, NET_FINANCIAL, NO_ORIGINAL, PROC_PURCHASE, PROC_VOID_OR_REFUND, REVERSAL_NO_ANSWER,
-    SYSTEM_MALFUNCTION, TYPE_PURCHASE, TYPE_VOID, describe, field60,
+    APPROVED, BAD_MAC, JOURNAL_CURRENCY, NET_FINANCIAL, NO_ORIGINAL, PROC_PURCHASE, PROC_VOID_OR_REFUND,
+    REVERSAL_NO_ANSWER, SYSTEM_MALFUNCTION, TYPE_PURCHASE, TYPE_VOID, describe, field60,
 };
 use super::super::exchange::exchange;
 use super::super::terminal::Terminal;
-use super::currency_field;
 use crate::codec::Message;
 use crate::journal::{TxnRecord, TxnState};
 use crate::keys::WorkingKeys;
@@ -101,7 +100,7 @@ impl BankcardChannel {
             .with(39, REVERSAL_NO_ANSWER)
             .with(41, terminal.terminal_id.clone())
             .with(42, terminal.merchant_no.clone())
-            .with(49, currency_field())
+            .with(49, JOURNAL_CURRENCY.numeric_code())
             .with(60, field60(type_code, record.batch, NET_FINANCIAL));
         if let Some((rrn, batch, original_trace)) = original {
             msg.set(37, rrn);
@@ -155,7 +154,7 @@ impl BankcardChannel {
             .with(37, rrn.clone())
             .with(41, terminal.terminal_id.clone())
             .with(42, terminal.merchant_no.clone())
-            .with(49, currency_field())
+            .with(49, JOURNAL_CURRENCY.numeric_code())
             .with(60, field60(TYPE_VOID, record.batch, NET_FINANCIAL))
             .with(61, format!("{:06}{:06}", record.batch, record.trace));
         if let Some(auth_code) = auth_code.clone() {
