@@ -1,12 +1,14 @@
 //! The channels this binary knows: the built-in ones are registered at
 //! start; external channel services (such as JD Pay) register themselves
-//! at run time through the service directory.
+//! at run time through the service directory, which lives in the database
+//! so that every node on it routes to them.
 
 use crate::bankcard_state::DbCardState;
 use juhe_channel::http::HttpClient;
 use juhe_channel::{ChannelError, Registry};
 use juhe_channel_external::{DirectoryConfig, ServiceDirectory, ServiceSecret};
 use juhe_crypto::MasterKey;
+use juhe_service::channels::services::DbServiceStore;
 use juhe_service::channels::{ChannelHub, PollPolicy};
 use juhe_store::Db;
 use std::sync::Arc;
@@ -14,6 +16,9 @@ use std::time::Duration;
 
 /// How long an external channel service stays routable without a heartbeat.
 pub const SERVICE_LEASE: Duration = Duration::from_secs(30);
+/// How often a node looks in the shared directory for channel services
+/// registered through other nodes (calls to known ones always read it).
+pub const SERVICE_SYNC: Duration = Duration::from_secs(2);
 
 /// A registry with every built-in channel.
 pub fn registry(db: &Db) -> Result<Registry, ChannelError> {
@@ -44,6 +49,7 @@ pub fn build(
     let registry = Arc::new(registry(db)?);
     let directory = Arc::new(ServiceDirectory::new(
         registry.clone(),
+        Arc::new(DbServiceStore::new(db.clone(), keys.clone())),
         DirectoryConfig {
             registration_token: ServiceSecret::new(service_token),
             lease_ttl: SERVICE_LEASE,

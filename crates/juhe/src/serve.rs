@@ -61,7 +61,12 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         &service_token,
     )?;
     let hub = channels.hub.clone();
-    let reaper = channels.directory.spawn_reaper(Duration::from_secs(5));
+    // Services registered through other nodes (or before this start) are
+    // routable at once, and later ones within one sync interval.
+    if let Err(e) = channels.directory.sync(juhe_store::clock::now_ms()).await {
+        tracing::warn!(error = %e, "channel service directory: first sync failed");
+    }
+    let directory_sync = channels.directory.spawn_sync(crate::channels::SERVICE_SYNC);
     let state = AppState::with_hub(db.clone(), keys.clone(), gateway, hub.clone());
 
     if args.demo {
@@ -134,7 +139,7 @@ pub async fn run(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let _ = webhooks.await;
     let _ = sweeper.await;
     let _ = channel_tasks.await;
-    reaper.abort();
+    directory_sync.abort();
     db.close().await;
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod audit;
 pub mod bankcard;
 pub mod channel_configs;
 pub mod channel_notifications;
+pub mod channel_services;
 pub mod channel_tasks;
 pub mod clock;
 pub mod customers;

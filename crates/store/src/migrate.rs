@@ -37,6 +37,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "consoles",
         sql: include_str!("../migrations/0005_consoles.sql"),
     },
+    Migration {
+        version: 7,
+        name: "channel_services",
+        sql: include_str!("../migrations/0007_channel_services.sql"),
+    },
 ];
 
 /// Applies every migration not yet applied; returns the versions it applied.

@@ -19,5 +19,5 @@ pub use client::{Client, Raw, Reply};
 pub use console_client::{Browser, Page};
 pub use db::{Engine, TestDb, engines};
 pub use scripted_channel::{Call, Plan, ScriptedChannel, Step};
-pub use server::{ChannelSetup, ConsoleRole, StoppedServer, TestApp, TestServer};
+pub use server::{ChannelSetup, ConsoleRole, ServiceSetup, StoppedServer, TestApp, TestServer};
 pub use webhook_receiver::{Answer, Reception, WebhookReceiver};

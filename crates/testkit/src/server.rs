@@ -4,10 +4,13 @@
 use crate::client::Client;
 use crate::db::{Engine, TestDb};
 use juhe_channel::breaker::BreakerPolicy;
+use juhe_channel::http::HttpClient;
 use juhe_channel::{Channel, Registry};
+use juhe_channel_external::{DirectoryConfig, ServiceDirectory, ServiceSecret};
 use juhe_console::{ConsoleConfig, ConsoleState};
 use juhe_crypto::MasterKey;
 use juhe_gateway::{AppState, GatewayConfig};
+use juhe_service::channels::services::DbServiceStore;
 use juhe_service::channels::{ChannelHub, PollPolicy};
 use juhe_store::Db;
 use serde_json::json;
@@ -29,6 +32,9 @@ pub struct TestServer {
     pub hub: ChannelHub,
     /// The platform admin API token of this server.
     pub admin_token: String,
+    /// The external channel service directory (over this database), when
+    /// the setup asked for one; its routes are served at `/v1/channel-services`.
+    pub directory: Option<Arc<ServiceDirectory>>,
     server: tokio::task::JoinHandle<()>,
     tasks: Option<tokio::task::JoinHandle<()>>,
 }
@@ -77,6 +83,17 @@ pub struct ChannelSetup {
     pub breaker: BreakerPolicy,
     /// Run the task worker (tests that drive tasks by hand set false).
     pub worker: bool,
+    /// Serve the external channel service directory (in the database, as
+    /// `juhe serve` does).
+    pub services: Option<ServiceSetup>,
+}
+
+/// The directory of external channel services a test server runs.
+#[derive(Debug, Clone)]
+pub struct ServiceSetup {
+    /// The registration token services present.
+    pub token: String,
+    pub lease: std::time::Duration,
 }
 
 impl Default for ChannelSetup {
@@ -92,6 +109,7 @@ impl Default for ChannelSetup {
             },
             breaker: BreakerPolicy::default(),
             worker: true,
+            services: None,
         }
     }
 }
@@ -143,6 +161,20 @@ impl TestServer {
         self.stop().await.start(setup).await
     }
 
+    /// Another node of the same deployment: a server of its own (HTTP,
+    /// channel registry, breakers, task worker) on this one's database and
+    /// master key, as several `juhe serve` on one PostgreSQL.
+    pub async fn another_node(&self, setup: ChannelSetup) -> TestServer {
+        TestServer::start_on(
+            self.test_db.clone(),
+            self.keys.clone(),
+            GatewayConfig::default(),
+            setup,
+            console_config(),
+        )
+        .await
+    }
+
     /// Stops this server as a crash would; its database stays for `start`.
     pub async fn stop(self) -> StoppedServer {
         self.server.abort();
@@ -174,10 +206,28 @@ impl TestServer {
         for channel in setup.channels {
             registry.register(channel);
         }
+        let directory = setup.services.map(|s| {
+            Arc::new(ServiceDirectory::new(
+                registry.clone(),
+                Arc::new(DbServiceStore::new(db.clone(), keys.clone())),
+                DirectoryConfig {
+                    registration_token: ServiceSecret::new(s.token),
+                    lease_ttl: s.lease,
+                    http: HttpClient::with_timeouts(
+                        std::time::Duration::from_secs(2),
+                        std::time::Duration::from_secs(5),
+                    )
+                    .expect("HTTP client"),
+                },
+            ))
+        });
         let hub = ChannelHub::with_breakers(registry, keys.clone(), &base_url, setup.poll, setup.breaker);
         let state = AppState::with_hub(db.clone(), keys.clone(), config, hub.clone());
         let consoles = juhe_console::router(ConsoleState::new(db.clone(), keys.clone(), hub.clone(), console));
-        let router = juhe_gateway::router(state).merge(consoles);
+        let mut router = juhe_gateway::router(state).merge(consoles);
+        if let Some(dir) = &directory {
+            router = router.merge(juhe_channel_external::directory_router(dir.clone()));
+        }
         let server = tokio::spawn(async move {
             let _ = axum::serve(
                 listener,
@@ -202,6 +252,7 @@ impl TestServer {
             test_db,
             hub,
             admin_token,
+            directory,
             server,
             tasks,
         }

@@ -1,10 +1,12 @@
 //! `ExternalChannel`: a `juhe_channel::Channel` whose every operation is a
 //! signed JSON call to a separately running channel service. One instance
-//! lives in the registry per channel code for as long as juhe runs; the
-//! directory swaps the service it points at (re-registration after a
-//! redeploy) or marks it unavailable (lease expired, deregistered), in
-//! which case every call fails with `NotSent` without touching the network.
+//! lives in each node's registry per channel code for as long as the node
+//! runs. Every call reads the code's current registration from the
+//! directory's store, so a re-registration (a redeploy, through any node)
+//! is followed at once, and a lease that ran out (or a deregistration)
+//! makes every call fail with `NotSent` without touching the network.
 
+use crate::service_store::ServiceStore;
 use crate::signing::{self, ServiceSecret, SignedHeaders};
 use crate::wire::{
     AnswerBody, CallBody, Done, PROTOCOL_VERSION, WireAcks, WireBillFile, WireBillRequest, WireCapabilities,
@@ -20,7 +22,7 @@ use juhe_channel::{
 use juhe_domain::Currency;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// Where the channel's service is, and for how long juhe trusts it is there.
 #[derive(Debug, Clone)]
@@ -34,18 +36,21 @@ pub struct ServiceTarget {
     pub lease_until_ms: i64,
 }
 
-#[derive(Debug)]
-struct Attachment {
-    target: ServiceTarget,
-    /// False after deregistration or lease expiry.
-    available: bool,
+impl ServiceTarget {
+    /// Whether calls go out at `now_ms`.
+    pub fn is_live(&self, now_ms: i64) -> bool {
+        now_ms < self.lease_until_ms
+    }
 }
 
 pub struct ExternalChannel {
     code: String,
     display_name: String,
     http: HttpClient,
-    attachment: RwLock<Attachment>,
+    store: Arc<dyn ServiceStore>,
+    /// The registration as last read: what the synchronous parts of the
+    /// trait (capabilities for routing, notification acks) answer from.
+    last_seen: RwLock<ServiceTarget>,
 }
 
 impl std::fmt::Debug for ExternalChannel {
@@ -60,88 +65,56 @@ impl std::fmt::Debug for ExternalChannel {
 pub const SERVICE_UNAVAILABLE: &str = "service unavailable";
 
 impl ExternalChannel {
-    pub fn new(code: String, display_name: String, http: HttpClient, target: ServiceTarget) -> ExternalChannel {
+    pub fn new(
+        code: String,
+        display_name: String,
+        http: HttpClient,
+        store: Arc<dyn ServiceStore>,
+        seen: ServiceTarget,
+    ) -> ExternalChannel {
         ExternalChannel {
             code,
             display_name,
             http,
-            attachment: RwLock::new(Attachment {
-                target,
-                available: true,
-            }),
+            store,
+            last_seen: RwLock::new(seen),
         }
     }
 
-    fn read<T>(&self, f: impl FnOnce(&Attachment) -> T) -> T {
-        match self.attachment.read() {
+    fn read<T>(&self, f: impl FnOnce(&ServiceTarget) -> T) -> T {
+        match self.last_seen.read() {
             Ok(guard) => f(&guard),
             Err(poisoned) => f(&poisoned.into_inner()),
         }
     }
 
-    fn write<T>(&self, f: impl FnOnce(&mut Attachment) -> T) -> T {
-        match self.attachment.write() {
-            Ok(mut guard) => f(&mut guard),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
+    /// Remembers the registration as just read from the store.
+    pub fn seen(&self, target: ServiceTarget) {
+        match self.last_seen.write() {
+            Ok(mut guard) => *guard = target,
+            Err(poisoned) => *poisoned.into_inner() = target,
         }
     }
 
-    /// Points the channel at a (re-)registered service and makes it available.
-    pub fn attach(&self, target: ServiceTarget) {
-        self.write(|a| {
-            a.target = target;
-            a.available = true;
-        });
+    /// The registration as last read (not a fresh look at the store).
+    pub fn last_seen(&self) -> ServiceTarget {
+        self.read(Clone::clone)
     }
 
-    /// Renews the lease if `service_id` is still the attached service.
-    pub fn renew(&self, service_id: &str, lease_until_ms: i64) -> bool {
-        self.write(|a| {
-            if a.available && a.target.service_id == service_id {
-                a.target.lease_until_ms = lease_until_ms;
-                true
-            } else {
-                false
-            }
-        })
-    }
-
-    /// Marks the service unavailable (deregistered or lease expired).
-    pub fn detach(&self) {
-        self.write(|a| a.available = false);
-    }
-
-    pub fn service_id(&self) -> String {
-        self.read(|a| a.target.service_id.clone())
-    }
-
-    pub fn secret(&self) -> ServiceSecret {
-        self.read(|a| a.target.secret.clone())
-    }
-
-    pub fn lease_until_ms(&self) -> i64 {
-        self.read(|a| a.target.lease_until_ms)
-    }
-
-    /// Attached to a service (not deregistered, not yet found expired).
-    pub fn is_attached(&self) -> bool {
-        self.read(|a| a.available)
-    }
-
-    /// Whether calls go out now: attached and within the lease.
-    pub fn is_available(&self, now_ms: i64) -> bool {
-        self.read(|a| a.available && now_ms < a.target.lease_until_ms)
-    }
-
-    fn live_target(&self) -> Result<ServiceTarget, ChannelError> {
-        let now = signing::now_ms();
-        self.read(|a| {
-            if a.available && now < a.target.lease_until_ms {
-                Ok(a.target.clone())
-            } else {
-                Err(ChannelError::NotSent(SERVICE_UNAVAILABLE.into()))
-            }
-        })
+    /// The current registration, read from the store now, if its lease runs.
+    async fn live_target(&self) -> Result<ServiceTarget, ChannelError> {
+        let stored = self
+            .store
+            .by_code(&self.code)
+            .await
+            .map_err(|e| ChannelError::NotSent(format!("{SERVICE_UNAVAILABLE}: {e}")))?
+            .ok_or_else(|| ChannelError::NotSent(SERVICE_UNAVAILABLE.into()))?;
+        self.seen(stored.target.clone());
+        if stored.target.is_live(signing::now_ms()) {
+            Ok(stored.target)
+        } else {
+            Err(ChannelError::NotSent(SERVICE_UNAVAILABLE.into()))
+        }
     }
 
     /// One operation call: sign, send, verify the answer's signature, and
@@ -153,7 +126,7 @@ impl ExternalChannel {
         cfg: &ChannelConfig,
         request: Req,
     ) -> Result<Res, ChannelError> {
-        let target = self.live_target()?;
+        let target = self.live_target().await?;
         let body = serde_json::to_vec(&CallBody {
             protocol: PROTOCOL_VERSION,
             config: WireConfig::from(cfg),
@@ -225,7 +198,7 @@ impl Channel for ExternalChannel {
     }
 
     fn capabilities(&self) -> Capabilities {
-        self.read(|a| capabilities_from_wire(&a.target.capabilities))
+        self.read(|t| capabilities_from_wire(&t.capabilities))
     }
 
     /// Local checks only (the trait forbids contacting anyone): the
@@ -290,11 +263,11 @@ impl Channel for ExternalChannel {
     }
 
     fn ack(&self, accepted: bool) -> Ack {
-        self.read(|a| {
+        self.read(|t| {
             if accepted {
-                a.target.acks.accepted.to_ack()
+                t.acks.accepted.to_ack()
             } else {
-                a.target.acks.rejected.to_ack()
+                t.acks.rejected.to_ack()
             }
         })
     }

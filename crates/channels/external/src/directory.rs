@@ -1,19 +1,26 @@
 //! The service directory: which external channel services are registered,
-//! their leases, and their `ExternalChannel` entries in juhe's registry.
+//! their leases, and their `ExternalChannel` entries in this node's
+//! registry.
 //!
-//! A code, once registered by a service, keeps its registry entry for the
-//! life of the process: deregistration and lease expiry only mark it
-//! unavailable (calls fail `NotSent`, so routing and breakers see the
-//! channel as down), and a later registration of the same code re-attaches
-//! the same entry. A code that belongs to a built-in channel is refused.
+//! Registrations live in a `ServiceStore` — juhe's database, shared by all
+//! nodes of a cluster — so a service registers, heartbeats and deregisters
+//! through whichever node it reaches, and every node routes to it: a node
+//! that has not seen a code yet puts an entry for it into its registry at
+//! its next `sync` (every few seconds). A code, once known, keeps its
+//! registry entry for the life of the node: deregistration and lease
+//! expiry only make it unavailable (calls fail `NotSent`, so routing and
+//! breakers see the channel as down), and a later registration of the same
+//! code is used by the same entry. A code that belongs to a built-in
+//! channel is refused.
 
 use crate::channel::{ExternalChannel, ServiceTarget};
 use crate::registration::{HeartbeatAnswer, RegisterAnswer, RegisterRequest};
+use crate::service_store::{ServiceStore, StoreFault, StoredService};
 use crate::signing::{self, ServiceSecret};
 use crate::wire::PROTOCOL_VERSION;
 use juhe_channel::Registry;
 use juhe_channel::http::HttpClient;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -29,6 +36,8 @@ pub enum DirectoryError {
     CodeTaken(String),
     #[error("unknown service id (never registered, deregistered, or its lease expired)")]
     UnknownService,
+    #[error(transparent)]
+    Storage(#[from] StoreFault),
 }
 
 impl DirectoryError {
@@ -40,6 +49,7 @@ impl DirectoryError {
             DirectoryError::Invalid(_) => ("invalid_request", 400),
             DirectoryError::CodeTaken(_) => ("code_taken", 409),
             DirectoryError::UnknownService => ("unknown_service", 404),
+            DirectoryError::Storage(_) => ("unavailable", 503),
         }
     }
 }
@@ -64,12 +74,34 @@ impl std::fmt::Debug for DirectoryConfig {
     }
 }
 
-#[derive(Debug)]
 pub struct ServiceDirectory {
     registry: Arc<Registry>,
+    store: Arc<dyn ServiceStore>,
     config: DirectoryConfig,
-    /// Channel code → its entry (also in the registry).
+    /// Channel code → the entry this node put into the registry for it.
     channels: Mutex<HashMap<String, Arc<ExternalChannel>>>,
+    /// Codes that were available at the last sync (to report each expiry once).
+    available: Mutex<BTreeSet<String>>,
+}
+
+impl std::fmt::Debug for ServiceDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceDirectory")
+            .field("registry", &self.registry)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a `sync` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    /// Codes this node had no entry for (registered through another node,
+    /// or before this node started), now in its registry.
+    pub added: Vec<String>,
+    /// Codes available at the previous sync whose lease has run out since
+    /// (or that were deregistered).
+    pub expired: Vec<String>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -87,12 +119,39 @@ fn valid_code(code: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+fn check(req: &RegisterRequest) -> Result<(), DirectoryError> {
+    if req.protocol != PROTOCOL_VERSION {
+        return Err(DirectoryError::UnsupportedProtocol(req.protocol));
+    }
+    if !valid_code(&req.code) {
+        return Err(DirectoryError::Invalid(
+            "code must be 1-32 of a-z, 0-9, '_' or '-'".into(),
+        ));
+    }
+    if !(req.base_url.starts_with("http://") || req.base_url.starts_with("https://")) {
+        return Err(DirectoryError::Invalid("base_url must be an http(s) URL".into()));
+    }
+    if req.capabilities.operations.is_empty() {
+        return Err(DirectoryError::Invalid("capabilities.operations is empty".into()));
+    }
+    if req.display_name.trim().is_empty() || req.display_name.chars().count() > 64 {
+        return Err(DirectoryError::Invalid(
+            "display_name must be 1 to 64 characters".into(),
+        ));
+    }
+    req.acks.accepted.check().map_err(DirectoryError::Invalid)?;
+    req.acks.rejected.check().map_err(DirectoryError::Invalid)?;
+    Ok(())
+}
+
 impl ServiceDirectory {
-    pub fn new(registry: Arc<Registry>, config: DirectoryConfig) -> ServiceDirectory {
+    pub fn new(registry: Arc<Registry>, store: Arc<dyn ServiceStore>, config: DirectoryConfig) -> ServiceDirectory {
         ServiceDirectory {
             registry,
+            store,
             config,
             channels: Mutex::new(HashMap::new()),
+            available: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -104,25 +163,33 @@ impl ServiceDirectory {
         i64::try_from(self.config.lease_ttl.as_millis()).unwrap_or(i64::MAX)
     }
 
+    /// This node's registry entry for `code`, made if there is none yet;
+    /// `None` if the code is held by a channel that is not external (a
+    /// built-in one). The entry remembers `target` as the latest seen.
+    fn entry(&self, code: &str, display_name: &str, target: &ServiceTarget) -> Option<(Arc<ExternalChannel>, bool)> {
+        let mut channels = lock(&self.channels);
+        if let Some(existing) = channels.get(code) {
+            existing.seen(target.clone());
+            return Some((existing.clone(), false));
+        }
+        let channel = Arc::new(ExternalChannel::new(
+            code.to_string(),
+            display_name.to_string(),
+            self.config.http.clone(),
+            self.store.clone(),
+            target.clone(),
+        ));
+        self.registry.register_if_absent(channel.clone()).ok()?;
+        channels.insert(code.to_string(), channel.clone());
+        Some((channel, true))
+    }
+
     /// Registers (or re-registers) a service at `now_ms`.
-    pub fn register(&self, req: RegisterRequest, now_ms: i64) -> Result<RegisterAnswer, DirectoryError> {
+    pub async fn register(&self, req: RegisterRequest, now_ms: i64) -> Result<RegisterAnswer, DirectoryError> {
         if !signing::constant_time_eq(req.token.as_bytes(), self.config.registration_token.expose().as_bytes()) {
             return Err(DirectoryError::InvalidToken);
         }
-        if req.protocol != PROTOCOL_VERSION {
-            return Err(DirectoryError::UnsupportedProtocol(req.protocol));
-        }
-        if !valid_code(&req.code) {
-            return Err(DirectoryError::Invalid(
-                "code must be 1-32 of a-z, 0-9, '_' or '-'".into(),
-            ));
-        }
-        if !(req.base_url.starts_with("http://") || req.base_url.starts_with("https://")) {
-            return Err(DirectoryError::Invalid("base_url must be an http(s) URL".into()));
-        }
-        if req.capabilities.operations.is_empty() {
-            return Err(DirectoryError::Invalid("capabilities.operations is empty".into()));
-        }
+        check(&req)?;
         let service_id = format!("svc_{}", ulid::Ulid::new().to_string().to_lowercase());
         let secret = ServiceSecret::generate();
         let ttl = self.lease_ttl_ms();
@@ -134,23 +201,22 @@ impl ServiceDirectory {
             acks: req.acks.clone(),
             lease_until_ms: now_ms.saturating_add(ttl),
         };
-        let mut channels = lock(&self.channels);
-        match channels.get(&req.code) {
-            Some(existing) => existing.attach(target),
-            None => {
-                if self.registry.get(&req.code).is_some() {
-                    return Err(DirectoryError::CodeTaken(req.code));
-                }
-                let channel = Arc::new(ExternalChannel::new(
-                    req.code.clone(),
-                    req.display_name.clone(),
-                    self.config.http.clone(),
-                    target,
-                ));
-                self.registry.register(channel.clone());
-                channels.insert(req.code.clone(), channel);
-            }
+        // The name a code was first registered with stays (every node shows it).
+        let display_name = match self.store.by_code(&req.code).await? {
+            Some(earlier) => earlier.display_name,
+            None => req.display_name.clone(),
+        };
+        if self.entry(&req.code, &display_name, &target).is_none() {
+            return Err(DirectoryError::CodeTaken(req.code));
         }
+        self.store
+            .put(&StoredService {
+                code: req.code.clone(),
+                display_name,
+                target,
+            })
+            .await?;
+        lock(&self.available).insert(req.code.clone());
         tracing::info!(code = %req.code, %service_id, "channel service registered");
         Ok(RegisterAnswer {
             protocol: PROTOCOL_VERSION,
@@ -161,30 +227,18 @@ impl ServiceDirectory {
         })
     }
 
-    /// The channel a live service id is attached to.
-    fn channel_of(&self, service_id: &str) -> Option<Arc<ExternalChannel>> {
-        lock(&self.channels)
-            .values()
-            .find(|c| c.service_id() == service_id)
-            .cloned()
-    }
-
-    /// The secret of a registered service id, to verify its signed calls.
-    pub fn secret_of(&self, service_id: &str) -> Option<ServiceSecret> {
-        self.channel_of(service_id).map(|c| c.secret())
+    /// The secret of a current registration (its lease may have run out),
+    /// to verify the service's signed directory calls.
+    pub async fn secret_of(&self, service_id: &str) -> Result<Option<ServiceSecret>, DirectoryError> {
+        Ok(self.store.by_service_id(service_id).await?.map(|s| s.target.secret))
     }
 
     /// Renews the lease. A heartbeat after the lease ran out is refused:
     /// the service must register again (and gets a new id and secret).
-    pub fn heartbeat(&self, service_id: &str, now_ms: i64) -> Result<HeartbeatAnswer, DirectoryError> {
-        let channel = self.channel_of(service_id).ok_or(DirectoryError::UnknownService)?;
-        if !channel.is_available(now_ms) {
-            channel.detach();
-            return Err(DirectoryError::UnknownService);
-        }
+    pub async fn heartbeat(&self, service_id: &str, now_ms: i64) -> Result<HeartbeatAnswer, DirectoryError> {
         let ttl = self.lease_ttl_ms();
         let until = now_ms.saturating_add(ttl);
-        if !channel.renew(service_id, until) {
+        if !self.store.renew(service_id, now_ms, until).await? {
             return Err(DirectoryError::UnknownService);
         }
         Ok(HeartbeatAnswer {
@@ -194,51 +248,72 @@ impl ServiceDirectory {
         })
     }
 
-    /// Marks the service unavailable; its registry entry stays.
-    pub fn deregister(&self, service_id: &str) -> Result<(), DirectoryError> {
-        let channel = self.channel_of(service_id).ok_or(DirectoryError::UnknownService)?;
-        channel.detach();
-        tracing::info!(code = %channel_code(&channel), %service_id, "channel service deregistered");
+    /// Ends the service's lease now; its registry entries stay.
+    pub async fn deregister(&self, service_id: &str, now_ms: i64) -> Result<(), DirectoryError> {
+        if !self.store.end(service_id, now_ms).await? {
+            return Err(DirectoryError::UnknownService);
+        }
+        tracing::info!(%service_id, "channel service deregistered");
         Ok(())
     }
 
-    /// Marks every service whose lease ran out unavailable; returns their codes.
-    pub fn expire(&self, now_ms: i64) -> Vec<String> {
-        let channels = lock(&self.channels);
-        let mut expired = Vec::new();
-        for (code, channel) in channels.iter() {
-            if channel.is_attached() && channel.lease_until_ms() <= now_ms {
-                channel.detach();
-                expired.push(code.clone());
+    /// Brings this node's registry up to date with the stored
+    /// registrations: an entry for every code (registered through any
+    /// node), each with its latest registration; reports codes added and
+    /// leases that ran out since the last sync.
+    pub async fn sync(&self, now_ms: i64) -> Result<SyncReport, DirectoryError> {
+        let mut report = SyncReport::default();
+        let mut live = BTreeSet::new();
+        for stored in self.store.all().await? {
+            match self.entry(&stored.code, &stored.display_name, &stored.target) {
+                Some((_, added)) => {
+                    if added {
+                        report.added.push(stored.code.clone());
+                    }
+                    if stored.target.is_live(now_ms) {
+                        live.insert(stored.code.clone());
+                    }
+                }
+                None => tracing::warn!(code = %stored.code, "a stored channel service holds a built-in code; ignored"),
             }
         }
-        expired.sort();
-        expired
+        let mut available = lock(&self.available);
+        report.expired = available.difference(&live).cloned().collect();
+        *available = live;
+        Ok(report)
     }
 
-    /// Whether the service registered under `code` is available now.
-    pub fn is_available(&self, code: &str, now_ms: i64) -> bool {
-        lock(&self.channels).get(code).is_some_and(|c| c.is_available(now_ms))
+    /// Whether the service registered under `code` is available now (a
+    /// fresh look at the store).
+    pub async fn is_available(&self, code: &str, now_ms: i64) -> Result<bool, DirectoryError> {
+        Ok(self
+            .store
+            .by_code(code)
+            .await?
+            .is_some_and(|s| s.target.is_live(now_ms)))
     }
 
-    /// Expires leases every `every` until the task is dropped or aborted.
-    /// (Calls already refuse an expired lease by themselves; this makes
-    /// expiry visible in logs and in `is_available` promptly.)
-    pub fn spawn_reaper(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
+    /// Syncs every `every` until the task is aborted. (Calls read the
+    /// store themselves; this brings in codes registered through other
+    /// nodes and logs leases that ran out.)
+    pub fn spawn_sync(self: &Arc<Self>, every: Duration) -> tokio::task::JoinHandle<()> {
         let dir = Arc::clone(self);
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             loop {
                 tick.tick().await;
-                for code in dir.expire(signing::now_ms()) {
-                    tracing::warn!(%code, "channel service lease expired");
+                match dir.sync(signing::now_ms()).await {
+                    Ok(report) => {
+                        for code in report.added {
+                            tracing::info!(%code, "channel service known from the directory");
+                        }
+                        for code in report.expired {
+                            tracing::warn!(%code, "channel service lease expired");
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "channel service directory sync failed"),
                 }
             }
         })
     }
-}
-
-fn channel_code(c: &ExternalChannel) -> String {
-    use juhe_channel::Channel;
-    c.code().to_string()
 }

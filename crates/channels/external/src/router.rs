@@ -45,14 +45,14 @@ async fn register(State(dir): State<Arc<ServiceDirectory>>, body: Bytes) -> Resp
         Ok(r) => r,
         Err(e) => return error(400, "invalid_request", format!("registration body: {e}")),
     };
-    match dir.register(req, signing::now_ms()) {
+    match dir.register(req, signing::now_ms()).await {
         Ok(answer) => (StatusCode::CREATED, axum::Json(answer)).into_response(),
         Err(e) => directory_error(&e),
     }
 }
 
 /// Verifies a signed directory call from service `id`; returns its secret.
-fn authenticate(
+async fn authenticate(
     dir: &ServiceDirectory,
     id: &str,
     headers: &HeaderMap,
@@ -71,6 +71,8 @@ fn authenticate(
     }
     let secret = dir
         .secret_of(id)
+        .await
+        .map_err(|e| Box::new(directory_error(&e)))?
         .ok_or_else(|| Box::new(directory_error(&DirectoryError::UnknownService)))?;
     signing::verify(&secret, &signed, "POST", path, body, signing::now_s())
         .map_err(|e| refuse(401, "invalid_signature", e.to_string()))?;
@@ -104,11 +106,11 @@ async fn heartbeat(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let secret = match authenticate(&dir, &id, &headers, uri.path(), &body) {
+    let secret = match authenticate(&dir, &id, &headers, uri.path(), &body).await {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    match dir.heartbeat(&id, signing::now_ms()) {
+    match dir.heartbeat(&id, signing::now_ms()).await {
         Ok(answer) => signed_json(&secret, &id, uri.path(), &answer),
         Err(e) => directory_error(&e),
     }
@@ -121,11 +123,11 @@ async fn deregister(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let secret = match authenticate(&dir, &id, &headers, uri.path(), &body) {
+    let secret = match authenticate(&dir, &id, &headers, uri.path(), &body).await {
         Ok(s) => s,
         Err(r) => return *r,
     };
-    match dir.deregister(&id) {
+    match dir.deregister(&id, signing::now_ms()).await {
         Ok(()) => signed_json(
             &secret,
             &id,

@@ -5,7 +5,7 @@
 use crate::registration::{ErrorBody, HeartbeatAnswer, ProtocolOnly, RegisterAnswer, RegisterRequest};
 use crate::session::{Credentials, ServiceSession};
 use crate::signing::{self, ServiceSecret, SignedHeaders};
-use crate::wire::{PROTOCOL_VERSION, WireAcks, WireCapabilities};
+use crate::wire::{PROTOCOL_VERSION, WireAck, WireAcks, WireCapabilities};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +19,28 @@ pub struct ServiceRegistration {
     /// Where juhe reaches this service's operation endpoints.
     pub base_url: String,
     pub acks: WireAcks,
+}
+
+impl ServiceRegistration {
+    /// What `channel` registers as when served at `base_url`: its code,
+    /// name, capabilities and notification acks.
+    pub fn of(channel: &dyn juhe_channel::Channel, base_url: String) -> ServiceRegistration {
+        let c = channel.capabilities();
+        ServiceRegistration {
+            code: channel.code().to_string(),
+            display_name: channel.display_name().to_string(),
+            capabilities: WireCapabilities {
+                ways: c.ways,
+                operations: c.operations.into_iter().map(Into::into).collect(),
+                currencies: c.currencies.into_iter().map(str::to_string).collect(),
+            },
+            base_url,
+            acks: WireAcks {
+                accepted: WireAck::from_ack(&channel.ack(true)),
+                rejected: WireAck::from_ack(&channel.ack(false)),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

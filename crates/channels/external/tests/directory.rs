@@ -1,5 +1,6 @@
 //! The directory and the protocol with a fake channel: registration rules,
-//! signatures refused both ways, heartbeats, deregistration, lease expiry.
+//! signatures refused both ways, heartbeats, deregistration, lease expiry,
+//! two nodes sharing one store.
 
 use async_trait::async_trait;
 use juhe_channel::http::HttpClient;
@@ -10,8 +11,8 @@ use juhe_channel::{
 use juhe_channel_external::signing::{self, ServiceSecret};
 use juhe_channel_external::wire::{WireAck, WireAcks, WireCapabilities, WireOperation};
 use juhe_channel_external::{
-    DirectoryConfig, SERVICE_UNAVAILABLE, ServiceClient, ServiceClientConfig, ServiceClientError, ServiceDirectory,
-    ServiceRegistration, ServiceSession, directory_router, serve_channel,
+    DirectoryConfig, MemoryServiceStore, SERVICE_UNAVAILABLE, ServiceClient, ServiceClientConfig, ServiceClientError,
+    ServiceDirectory, ServiceRegistration, ServiceSession, ServiceStore, SyncReport, directory_router, serve_channel,
 };
 use juhe_domain::way::Way;
 use juhe_domain::{Currency, Money};
@@ -114,6 +115,7 @@ async fn juhe(lease: Duration) -> Juhe {
     let registry = Arc::new(Registry::new());
     let dir = Arc::new(ServiceDirectory::new(
         registry.clone(),
+        Arc::new(MemoryServiceStore::new()),
         DirectoryConfig {
             registration_token: ServiceSecret::new(TOKEN),
             lease_ttl: lease,
@@ -225,7 +227,7 @@ async fn registration_needs_the_token_and_a_free_code() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(j.dir.expire(i64::MAX).is_empty());
+    assert_eq!(j.dir.sync(i64::MAX).await.unwrap(), SyncReport::default());
 }
 
 #[tokio::test]
@@ -318,7 +320,10 @@ async fn heartbeats_keep_the_lease_and_expiry_takes_it() {
         echo.query(&cfg(), &payment()).await.unwrap_err(),
         ChannelError::NotSent(SERVICE_UNAVAILABLE.into())
     );
-    assert_eq!(j.dir.expire(signing::now_ms()), vec!["echo".to_string()]);
+    assert_eq!(
+        j.dir.sync(signing::now_ms()).await.unwrap().expired,
+        vec!["echo".to_string()]
+    );
     assert!(client.heartbeat().await.unwrap_err().is_unknown_service());
     // Registering again revives the same registry entry.
     client.register().await.unwrap();
@@ -361,14 +366,75 @@ async fn deregistration_and_the_run_loop() {
 }
 
 #[tokio::test]
-async fn the_reaper_expires_silent_services() {
+async fn the_sync_reports_silent_services_once() {
     let (j, _client, _) = registered(Duration::from_millis(200)).await;
-    assert!(j.dir.is_available("echo", signing::now_ms()));
-    let reaper = j.dir.spawn_reaper(Duration::from_millis(50));
+    assert!(j.dir.is_available("echo", signing::now_ms()).await.unwrap());
+    let syncing = j.dir.spawn_sync(Duration::from_millis(50));
     tokio::time::sleep(Duration::from_millis(400)).await;
-    // Already expired by the reaper: nothing left for a manual sweep.
-    assert!(j.dir.expire(signing::now_ms()).is_empty());
-    assert!(!j.dir.is_available("echo", signing::now_ms()));
+    // Already reported by the background sync: nothing new for a manual one.
+    assert_eq!(j.dir.sync(signing::now_ms()).await.unwrap(), SyncReport::default());
+    assert!(!j.dir.is_available("echo", signing::now_ms()).await.unwrap());
     assert!(j.registry.get("echo").is_some());
-    reaper.abort();
+    syncing.abort();
+}
+
+/// Two nodes over one store, as two juhe nodes over one database.
+#[tokio::test]
+async fn a_service_registered_with_one_node_is_routed_by_every_node() {
+    let store: Arc<dyn ServiceStore> = Arc::new(MemoryServiceStore::new());
+    let node = |store: Arc<dyn ServiceStore>| async move {
+        let registry = Arc::new(Registry::new());
+        let dir = Arc::new(ServiceDirectory::new(
+            registry.clone(),
+            store,
+            DirectoryConfig {
+                registration_token: ServiceSecret::new(TOKEN),
+                lease_ttl: Duration::from_millis(400),
+                http: HttpClient::with_timeouts(Duration::from_secs(1), Duration::from_secs(2)).unwrap(),
+            },
+        ));
+        let url = serve(directory_router(dir.clone())).await;
+        Juhe { registry, dir, url }
+    };
+    let (a, b) = (node(store.clone()).await, node(store.clone()).await);
+    let session = Arc::new(ServiceSession::new());
+    let service_url = serve(serve_channel(Arc::new(Echo), session.clone())).await;
+    let c = client(&a.url, TOKEN, &service_url, session.clone());
+    c.register().await.unwrap();
+    // Node B learns the code at its next sync and calls the service.
+    assert!(b.registry.get("echo").is_none());
+    let report = b.dir.sync(signing::now_ms()).await.unwrap();
+    assert_eq!(report.added, vec!["echo".to_string()]);
+    let echo_b = b.registry.get("echo").unwrap();
+    assert!(echo_b.query(&cfg(), &payment()).await.is_ok());
+    // Heartbeats through node B renew the registration made at node A.
+    let through_b = client(&b.url, TOKEN, &service_url, session.clone());
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        through_b.heartbeat().await.unwrap();
+    }
+    let echo_a = a.registry.get("echo").unwrap();
+    assert!(echo_a.query(&cfg(), &payment()).await.is_ok());
+    // Deregistered through node B: node A stops calling at once.
+    through_b.deregister().await.unwrap();
+    for echo in [&echo_a, &echo_b] {
+        assert_eq!(
+            echo.query(&cfg(), &payment()).await.unwrap_err(),
+            ChannelError::NotSent(SERVICE_UNAVAILABLE.into())
+        );
+    }
+    // Registered again at node B (new id and secret): node A follows at once.
+    through_b.register().await.unwrap();
+    assert!(echo_a.query(&cfg(), &payment()).await.is_ok());
+    // Silent past the lease: unavailable for both nodes alike.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let now = signing::now_ms();
+    assert!(!a.dir.is_available("echo", now).await.unwrap());
+    assert!(!b.dir.is_available("echo", now).await.unwrap());
+    for echo in [&echo_a, &echo_b] {
+        assert!(matches!(
+            echo.query(&cfg(), &payment()).await,
+            Err(ChannelError::NotSent(_))
+        ));
+    }
 }

@@ -3,9 +3,7 @@
 //! with juhe.
 
 use crate::client::JdPayChannel;
-use juhe_channel::Channel;
 use juhe_channel::http::HttpClient;
-use juhe_channel_external::wire::{WireAck, WireAcks, WireCapabilities};
 use juhe_channel_external::{
     ServiceClient, ServiceClientConfig, ServiceClientError, ServiceRegistration, ServiceSecret, ServiceSession,
     serve_channel,
@@ -49,15 +47,6 @@ pub enum ServiceError {
     Serve(String),
 }
 
-fn capabilities(channel: &JdPayChannel) -> WireCapabilities {
-    let c = channel.capabilities();
-    WireCapabilities {
-        ways: c.ways,
-        operations: c.operations.into_iter().map(Into::into).collect(),
-        currencies: c.currencies.into_iter().map(str::to_string).collect(),
-    }
-}
-
 /// Runs the service until the process is stopped (or the task aborted).
 pub async fn run_service(config: ServiceConfig) -> Result<(), ServiceError> {
     run_service_until(config, std::future::pending()).await
@@ -80,16 +69,7 @@ pub async fn run_service_until(config: ServiceConfig, shutdown: impl Future<Outp
         .clone()
         .unwrap_or_else(|| format!("http://{bound}"));
     let channel = JdPayChannel::new(config.http.clone());
-    let registration = ServiceRegistration {
-        code: channel.code().to_string(),
-        display_name: channel.display_name().to_string(),
-        capabilities: capabilities(&channel),
-        base_url,
-        acks: WireAcks {
-            accepted: WireAck::from_ack(&channel.ack(true)),
-            rejected: WireAck::from_ack(&channel.ack(false)),
-        },
-    };
+    let registration = ServiceRegistration::of(&channel, base_url);
     let session = Arc::new(ServiceSession::new());
     let client = ServiceClient::new(
         ServiceClientConfig {

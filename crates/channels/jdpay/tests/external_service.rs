@@ -12,7 +12,9 @@ use juhe_channel::{
     Capabilities, Channel, ChannelConfig, ChannelError, ChannelPaymentState, Notification, Operation, PayAction,
     PaymentRef, RefundState, Registry,
 };
-use juhe_channel_external::{DirectoryConfig, SERVICE_UNAVAILABLE, ServiceDirectory, ServiceSecret, directory_router};
+use juhe_channel_external::{
+    DirectoryConfig, MemoryServiceStore, SERVICE_UNAVAILABLE, ServiceDirectory, ServiceSecret, directory_router,
+};
 use juhe_channel_jdpay::{ServiceConfig, run_service};
 use juhe_domain::way::Way;
 use std::sync::Arc;
@@ -92,6 +94,7 @@ async fn jdpay_runs_as_an_external_service() {
     registry.register(Arc::new(FakeChannel));
     let dir = Arc::new(ServiceDirectory::new(
         registry.clone(),
+        Arc::new(MemoryServiceStore::new()),
         DirectoryConfig {
             registration_token: ServiceSecret::new(TOKEN),
             lease_ttl: LEASE,
@@ -215,8 +218,8 @@ async fn jdpay_runs_as_an_external_service() {
     assert!(matches!(down, ChannelError::NotSent(_)), "{down:?}");
     fake_still_works(&registry, &cfg).await;
     tokio::time::sleep(LEASE + Duration::from_millis(100)).await;
-    assert_eq!(dir.expire(now_ms_i64()), vec!["jdpay".to_string()]);
-    assert!(!dir.is_available("jdpay", now_ms_i64()));
+    assert_eq!(dir.sync(now_ms_i64()).await.unwrap().expired, vec!["jdpay".to_string()]);
+    assert!(!dir.is_available("jdpay", now_ms_i64()).await.unwrap());
     let expired = jd.query(&cfg, &payment("E-QR1", 880)).await.unwrap_err();
     assert_eq!(expired, ChannelError::NotSent(SERVICE_UNAVAILABLE.into()));
     // Still in the registry (routing sees it as down, not gone).
@@ -225,14 +228,19 @@ async fn jdpay_runs_as_an_external_service() {
 
     // Restarted: it registers again and the same registry entry works.
     let service = tokio::spawn(run_service(service_config(&juhe_url)));
-    wait_until(|| dir.is_available("jdpay", now_ms_i64())).await;
+    for _ in 0..500 {
+        if dir.is_available("jdpay", now_ms_i64()).await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     assert!(matches!(
         jd.query(&cfg, &payment("E-QR1", 880)).await.unwrap(),
         ChannelPaymentState::Succeeded { amount: 880, .. }
     ));
     // Heartbeats keep it available past the first lease.
     tokio::time::sleep(LEASE * 2).await;
-    assert!(dir.is_available("jdpay", now_ms_i64()));
+    assert!(dir.is_available("jdpay", now_ms_i64()).await.unwrap());
     assert!(jd.query(&cfg, &payment("E-QR2", 50)).await.is_ok());
     fake_still_works(&registry, &cfg).await;
     service.abort();
