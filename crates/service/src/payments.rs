@@ -8,9 +8,8 @@
 use crate::caller::Caller;
 use crate::channels::settle::post_collection;
 use crate::error::ServiceError;
-use crate::events::emit;
+use crate::events::{Object, emit_about};
 use crate::fingerprint::fingerprint;
-use crate::views::PaymentView;
 use juhe_domain::fee::fee_for;
 use juhe_domain::payment::{PaymentAction, PaymentMachine, PaymentStatus};
 use juhe_domain::state::transition;
@@ -160,7 +159,7 @@ pub async fn create(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Paym
         return Ok((existing, false));
     }
     debit_wallet(&mut *tx, caller, &row, customer_id).await?;
-    emit_succeeded(tx, caller, &row, now).await?;
+    emit_about(tx, caller, EventType::PaymentSucceeded, Object::Payment(&row), now).await?;
     Ok((row, true))
 }
 
@@ -181,7 +180,7 @@ async fn create_cash(tx: Tx<'_>, caller: &Caller, p: &NewPayment) -> Result<(Pay
     }
     let drawer = cash_drawer(&mut *tx, terminal_id, p.money.currency).await?;
     post_collection(&mut *tx, &row, drawer).await?;
-    emit_succeeded(tx, caller, &row, now).await?;
+    emit_about(tx, caller, EventType::PaymentSucceeded, Object::Payment(&row), now).await?;
     Ok((row, true))
 }
 
@@ -210,20 +209,6 @@ pub async fn insert_new(
         Some(existing) => Ok(Some(existing)),
         None => Err(juhe_store::StoreError::Corrupt("order number conflict without a row".into()).into()),
     }
-}
-
-async fn emit_succeeded(tx: Tx<'_>, caller: &Caller, row: &PaymentRow, now: i64) -> Result<(), ServiceError> {
-    emit(
-        tx,
-        caller,
-        EventType::PaymentSucceeded,
-        &row.id,
-        &PaymentView::from(row),
-        row.notify_url.as_deref(),
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 /// The cash drawer account of a terminal (opened on first use).
@@ -332,15 +317,6 @@ pub async fn close(tx: Tx<'_>, caller: &Caller, payment_id: &str) -> Result<Paym
         return Ok(row);
     }
     advance(&mut *tx, &mut row, PaymentAction::Close, now).await?;
-    emit(
-        &mut *tx,
-        caller,
-        EventType::PaymentClosed,
-        &row.id,
-        &PaymentView::from(&row),
-        row.notify_url.as_deref(),
-        now,
-    )
-    .await?;
+    emit_about(&mut *tx, caller, EventType::PaymentClosed, Object::Payment(&row), now).await?;
     Ok(row)
 }

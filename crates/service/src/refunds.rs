@@ -7,9 +7,8 @@
 use crate::caller::Caller;
 use crate::channels::settle::complete_refund;
 use crate::error::ServiceError;
-use crate::events::emit;
+use crate::events::{Object, emit_about};
 use crate::fingerprint::fingerprint;
-use crate::views::RefundView;
 use juhe_domain::ledger::AccountKind;
 use juhe_domain::payment::PaymentStatus;
 use juhe_domain::refund::{RefundStatus, check_refundable};
@@ -109,7 +108,14 @@ pub async fn create(
             .ok_or_else(|| juhe_store::StoreError::Corrupt(format!("cash payment {} has no terminal", payment.id)))?;
         let drawer = crate::payments::cash_drawer(&mut *tx, terminal_id, Currency::parse(&payment.currency)?).await?;
         complete_refund(&mut *tx, &payment, &mut row, drawer, now).await?;
-        emit_refund(&mut *tx, caller, &payment, &row, now).await?;
+        emit_about(
+            &mut *tx,
+            caller,
+            EventType::RefundSucceeded,
+            Object::Refund(&row, &payment),
+            now,
+        )
+        .await?;
         return Ok((row, true));
     }
     if payment.channel != ChannelCode::Wallet.as_str() {
@@ -128,28 +134,15 @@ pub async fn create(
         return Ok((row, true));
     }
     complete_wallet_refund(&mut *tx, &payment, &mut row, now).await?;
-    emit_refund(&mut *tx, caller, &payment, &row, now).await?;
-    Ok((row, true))
-}
-
-async fn emit_refund(
-    tx: Tx<'_>,
-    caller: &Caller,
-    payment: &PaymentRow,
-    row: &RefundRow,
-    now: i64,
-) -> Result<(), ServiceError> {
-    emit(
-        tx,
+    emit_about(
+        &mut *tx,
         caller,
         EventType::RefundSucceeded,
-        &row.id,
-        &RefundView::from(row),
-        payment.notify_url.as_deref(),
+        Object::Refund(&row, &payment),
         now,
     )
     .await?;
-    Ok(())
+    Ok((row, true))
 }
 
 /// Gives the refund back to the payer's wallet (see `channels::settle::complete_refund`).

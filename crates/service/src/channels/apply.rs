@@ -4,10 +4,8 @@
 //! a notification already said) changes nothing; transitions are guarded.
 
 use super::settle::{clearing_account, post_collection};
-use crate::caller::Caller;
 use crate::error::ServiceError;
-use crate::events::emit;
-use crate::views::PaymentView;
+use crate::events::{Object, emit_for};
 use juhe_channel::ChannelPaymentState;
 use juhe_domain::Currency;
 use juhe_domain::payment::{PaymentAction, PaymentMachine, PaymentStatus};
@@ -104,21 +102,6 @@ pub async fn advance_payment(
     Ok(changed)
 }
 
-async fn event(tx: Tx<'_>, payment: &PaymentRow, kind: EventType, now: i64) -> Result<(), ServiceError> {
-    let caller = Caller::of_app(&mut *tx, &payment.merchant_id, &payment.app_id).await?;
-    emit(
-        tx,
-        &caller,
-        kind,
-        &payment.id,
-        &PaymentView::from(payment),
-        payment.notify_url.as_deref(),
-        now,
-    )
-    .await?;
-    Ok(())
-}
-
 /// Succeeds the payment: attempt, status, ledger (Dr channel clearing, Cr
 /// merchant payable, fee), the configuration's daily usage, the webhook.
 async fn succeed(
@@ -163,7 +146,7 @@ async fn succeed(
     )
     .await?;
     channel_tasks::finish_for(&mut *tx, kind::RESOLVE_PAYMENT, &attempt.id, now).await?;
-    event(tx, payment, EventType::PaymentSucceeded, now).await?;
+    emit_for(tx, EventType::PaymentSucceeded, Object::Payment(payment), now).await?;
     Ok(Applied::Changed)
 }
 
@@ -192,7 +175,7 @@ pub async fn end_without_money(
         payment.failure_code = Some(code.to_string());
         payment.failure_message = Some(message.to_string());
     }
-    event(tx, payment, kind, now).await?;
+    emit_for(tx, kind, Object::Payment(payment), now).await?;
     Ok(Applied::Changed)
 }
 

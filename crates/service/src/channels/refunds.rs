@@ -6,10 +6,8 @@
 use super::settle::{clearing_account, complete_refund};
 use super::tasks::payment_ref;
 use super::{ChannelHub, configs};
-use crate::caller::Caller;
 use crate::error::ServiceError;
-use crate::events::emit;
-use crate::views::RefundView;
+use crate::events::{Object, emit_for};
 use juhe_channel::{ChannelError, CreateRefund, RefundRef, RefundReport, RefundState};
 use juhe_domain::refund::{RefundAction, RefundMachine, RefundStatus};
 use juhe_domain::state::transition;
@@ -225,7 +223,7 @@ async fn apply_report(
             let clearing = clearing_account(&mut *tx, &payment.channel, Currency::parse(&payment.currency)?).await?;
             complete_refund(&mut *tx, &payment, refund, clearing, now).await?;
             channel_tasks::finish_for(&mut *tx, kind::RESOLVE_REFUND, &refund.id, now).await?;
-            event(tx, &payment, refund, EventType::RefundSucceeded, now).await?;
+            emit_for(tx, EventType::RefundSucceeded, Object::Refund(refund, &payment), now).await?;
         }
         RefundState::Failed { code, message } => fail(tx, refund, code, message, now).await?,
     }
@@ -247,26 +245,6 @@ async fn fail(tx: Tx<'_>, refund: &mut RefundRow, code: &str, message: &str, now
     let payment = payments::get_any_tx(&mut *tx, &refund.payment_id)
         .await?
         .ok_or(ServiceError::NotFound("payment"))?;
-    event(tx, &payment, refund, EventType::RefundFailed, now).await
-}
-
-async fn event(
-    tx: Tx<'_>,
-    payment: &PaymentRow,
-    refund: &RefundRow,
-    kind: EventType,
-    now: i64,
-) -> Result<(), ServiceError> {
-    let caller = Caller::of_app(&mut *tx, &refund.merchant_id, &refund.app_id).await?;
-    emit(
-        tx,
-        &caller,
-        kind,
-        &refund.id,
-        &RefundView::from(refund),
-        payment.notify_url.as_deref(),
-        now,
-    )
-    .await?;
+    emit_for(tx, EventType::RefundFailed, Object::Refund(refund, &payment), now).await?;
     Ok(())
 }
