@@ -18,6 +18,7 @@ Errors are {\"error\":{\"code\",\"message\"}} with the stable codes of docs/erro
         crate::routes::refunds::create, crate::routes::refunds::fetch, crate::routes::refunds::list_for_payment,
         crate::routes::channels::list,
         crate::routes::admin::create, crate::routes::admin::update, crate::routes::admin::list, crate::routes::admin::set_public_key,
+        crate::routes::admin::rotate, crate::routes::admin::retire,
     ),
     modifiers(&Security),
 )]

@@ -33,6 +33,37 @@ pub enum ChannelsCommand {
         #[command(flatten)]
         config: ConfigArgs,
     },
+    /// Rotate a secret without downtime: the new version signs from now on,
+    /// the previous one keeps verifying and decrypting until retired.
+    Rotate {
+        /// The configuration id (chc_…).
+        id: String,
+        #[arg(long)]
+        merchant: String,
+        /// The secret's new version, name=@file or name=- (stdin).
+        #[arg(long)]
+        secret: String,
+        /// A parameter that changes with the new key, name=value (repeatable).
+        #[arg(long = "param")]
+        params: Vec<String>,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Retire an older version of a secret (what was made with it is no
+    /// longer accepted; its value is deleted).
+    Retire {
+        /// The configuration id (chc_…).
+        id: String,
+        #[arg(long)]
+        merchant: String,
+        /// The secret's name.
+        #[arg(long)]
+        secret: String,
+        #[arg(long)]
+        version: u32,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -89,13 +120,18 @@ fn secret_value(name: &str, source: &str) -> Result<String, Failure> {
         .to_string())
 }
 
+fn params_of(pairs: &[String]) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    let mut params = serde_json::Map::new();
+    for p in pairs {
+        let (k, v) = pair(p)?;
+        params.insert(k, serde_json::Value::String(v));
+    }
+    Ok(params)
+}
+
 impl ConfigArgs {
     fn input(&self) -> Result<ConfigInput, Failure> {
-        let mut params = serde_json::Map::new();
-        for p in &self.params {
-            let (k, v) = pair(p)?;
-            params.insert(k, serde_json::Value::String(v));
-        }
+        let params = params_of(&self.params)?;
         let mut secrets = BTreeMap::new();
         for s in &self.secrets {
             let (k, source) = pair(s)?;
@@ -127,8 +163,11 @@ async fn open(args: &DbArgs) -> Result<(Db, juhe_service::channels::ChannelHub),
         .clone()
         .or(resolved.file.listen.as_ref().map(|l| format!("http://{l}")))
         .unwrap_or_else(|| "http://127.0.0.1:8080".to_string());
-    let hub = crate::channels::build(&db, &keys, &public_url, PollPolicy::default(), "unused")?.hub;
-    Ok((db, hub))
+    let channels = crate::channels::build(&db, &keys, &public_url, PollPolicy::default(), "unused")?;
+    // External channel services registered with the running nodes, so their
+    // configurations can be managed here too.
+    channels.directory.sync(juhe_store::clock::now_ms()).await?;
+    Ok((db, channels.hub))
 }
 
 fn print(view: &ChannelConfigView) -> Result<(), Failure> {
@@ -188,6 +227,49 @@ pub async fn run(command: ChannelsCommand) -> Result<i32, Failure> {
                     Box::pin(async move {
                         channel_admin::update(tx, &Actor::system("cli"), &h, &merchant, &id, &input).await
                     })
+                })
+                .await?;
+            print(&ChannelConfigView::new(&row, &hub.public_url))?;
+            db.close().await;
+            Ok(0)
+        }
+        ChannelsCommand::Rotate {
+            id,
+            merchant,
+            secret,
+            params,
+            db,
+        } => {
+            let (name, source) = pair(&secret)?;
+            let rotation = configs::Rotation {
+                value: secret_value(&name, &source)?,
+                secret: name,
+                params: params_of(&params)?,
+            };
+            let (db, hub) = open(&db).await?;
+            let h = hub.clone();
+            let row = db
+                .write(move |tx| {
+                    let (rotation, h, merchant, id) = (rotation.clone(), h.clone(), merchant.clone(), id.clone());
+                    Box::pin(async move { configs::rotate(tx, &h, &merchant, &id, &rotation).await })
+                })
+                .await?;
+            print(&ChannelConfigView::new(&row, &hub.public_url))?;
+            db.close().await;
+            Ok(0)
+        }
+        ChannelsCommand::Retire {
+            id,
+            merchant,
+            secret,
+            version,
+            db,
+        } => {
+            let (db, hub) = open(&db).await?;
+            let row = db
+                .write(move |tx| {
+                    let (merchant, id, secret) = (merchant.clone(), id.clone(), secret.clone());
+                    Box::pin(async move { configs::retire(tx, &merchant, &id, &secret, version).await })
                 })
                 .await?;
             print(&ChannelConfigView::new(&row, &hub.public_url))?;

@@ -19,7 +19,8 @@
 //! "amount","trade_no"}` for payments, or a form
 //! `refund_no=…&state=succeeded|failed|processing&amount=…[&refund_id=…][&order_no=…]`
 //! for refunds, authenticated by an `x-test-signature` header: base64
-//! HMAC-SHA256 of the body under the configuration's secret `notify_key`.
+//! HMAC-SHA256 of the body under the configuration's secret `notify_key`
+//! (any live version of it, so key rotation can be tested).
 
 use async_trait::async_trait;
 use juhe_channel::{
@@ -502,13 +503,17 @@ impl Channel for ScriptedChannel {
         cfg: &ChannelConfig,
         req: &InboundRequest,
     ) -> Result<Notification, ChannelError> {
-        let key = cfg
-            .secret(NOTIFY_KEY)
+        // Any live version of the key verifies (a rotation in progress).
+        let keys = cfg
+            .secret_versions(NOTIFY_KEY)
             .map_err(|e| ChannelError::BadNotification(e.to_string()))?;
         let signature = req
             .header(SIGNATURE_HEADER)
             .ok_or_else(|| ChannelError::BadNotification("no signature".into()))?;
-        if !juhe_crypto::verify_hmac_sha256_base64(key.as_bytes(), &req.body, signature) {
+        if !keys
+            .iter()
+            .any(|key| juhe_crypto::verify_hmac_sha256_base64(key.as_bytes(), &req.body, signature))
+        {
             return Err(ChannelError::BadNotification("bad signature".into()));
         }
         let text = std::str::from_utf8(&req.body).map_err(|_| ChannelError::BadNotification("not UTF-8".into()))?;

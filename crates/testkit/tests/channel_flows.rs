@@ -1290,6 +1290,152 @@ async fn admin(
     }
 }
 
+/// The status of each version of a configuration's secret, oldest first.
+fn versions_of(view: &Value, secret: &str) -> Vec<(u64, String)> {
+    view["secret_versions"][secret]
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .map(|x| {
+                    (
+                        x["version"].as_u64().unwrap_or(0),
+                        x["status"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rotated_key_signs_anew_while_the_old_one_verifies_until_retired() {
+    const OLD: &str = "notify-key-v1";
+    const NEW: &str = "notify-key-v2";
+    for engine in engines() {
+        let alpha = ScriptedChannel::new("alphapay", &[Way::Qr]);
+        let server = start(engine, &[&alpha], ChannelSetup::default()).await;
+        let app = server.merchant(0, None).await;
+        let client = server.client(&app);
+        let cfg = config(&server, &app.merchant_id, "alphapay", OLD, 1, 0).await;
+        let base = format!("/admin/v1/merchants/{}/channel-configs/{cfg}", app.merchant_id);
+        let token = server.admin_token.clone();
+        let paid = |order: &str, trade: &str| ScriptedChannel::payment_notification(order, "paid", 500, trade);
+
+        // A payment whose notification was signed before the rotation.
+        let p1 = create(&server, &client, qr("rot-1", 500)).await;
+        let order1 = order_no(&server, &id(&p1)).await;
+
+        let rotated = admin(
+            &server,
+            reqwest::Method::POST,
+            &format!("{base}/secrets/notify_key/versions"),
+            Some(&token),
+            Some(json!({"value": NEW})),
+        )
+        .await;
+        assert_eq!(rotated.status, 201, "{engine:?} {:?}", rotated.body);
+        assert_eq!(
+            versions_of(&rotated.body, "notify_key"),
+            [(1, "verify_only".to_string()), (2, "active".to_string())]
+        );
+        assert!(!rotated.body.to_string().contains(NEW), "values are write-only");
+
+        // In flight under the old key: still verifies.
+        let (status, _) = notify_signed(&server, "alphapay", &cfg, OLD, paid(&order1, "T-ROT-1")).await;
+        assert_eq!(status, 200, "{engine:?}");
+        assert_eq!(
+            wait_payment(&server, &client, &id(&p1), &["succeeded"]).await["status"],
+            "succeeded"
+        );
+        // And the new key verifies.
+        let p2 = create(&server, &client, qr("rot-2", 500)).await;
+        let order2 = order_no(&server, &id(&p2)).await;
+        let (status, _) = notify_signed(&server, "alphapay", &cfg, NEW, paid(&order2, "T-ROT-2")).await;
+        assert_eq!(status, 200, "{engine:?}");
+        wait_payment(&server, &client, &id(&p2), &["succeeded"]).await;
+
+        // The active version cannot be retired, nor one that does not exist.
+        for version in [2, 9] {
+            let refused = admin(
+                &server,
+                reqwest::Method::DELETE,
+                &format!("{base}/secrets/notify_key/versions/{version}"),
+                Some(&token),
+                None,
+            )
+            .await;
+            assert_error(&refused, 400, "invalid_request");
+        }
+        let retired = admin(
+            &server,
+            reqwest::Method::DELETE,
+            &format!("{base}/secrets/notify_key/versions/1"),
+            Some(&token),
+            None,
+        )
+        .await;
+        assert_eq!(retired.status, 200, "{engine:?} {:?}", retired.body);
+        assert_eq!(
+            versions_of(&retired.body, "notify_key"),
+            [(1, "retired".to_string()), (2, "active".to_string())]
+        );
+        // Retired: the old key no longer verifies; the new one does.
+        let p3 = create(&server, &client, qr("rot-3", 500)).await;
+        let order3 = order_no(&server, &id(&p3)).await;
+        let (status, body) = notify_signed(&server, "alphapay", &cfg, OLD, paid(&order3, "T-ROT-3")).await;
+        assert_eq!((status, body.as_str()), (500, "fail"), "{engine:?}");
+        let still = client.get(&format!("/v1/payments/{}", id(&p3))).await;
+        assert_eq!(still.body["status"], "processing", "{engine:?}");
+        let (status, _) = notify_signed(&server, "alphapay", &cfg, NEW, paid(&order3, "T-ROT-3")).await;
+        assert_eq!(status, 200, "{engine:?}");
+        wait_payment(&server, &client, &id(&p3), &["succeeded"]).await;
+
+        // At rest: sealed, and the retired version's value is gone.
+        let stored: String = sqlx::query_scalar("SELECT secrets_sealed FROM channel_configs WHERE id = $1")
+            .bind(&cfg)
+            .fetch_one(server.db.reader())
+            .await
+            .expect("row");
+        assert!(!stored.contains(OLD) && !stored.contains(NEW), "{stored}");
+        let stored: Value = serde_json::from_str(&stored).expect("JSON");
+        assert!(stored["notify_key"][0]["sealed"].is_null(), "{stored}");
+        assert!(stored["notify_key"][1]["sealed"].is_string(), "{stored}");
+
+        // Rotation needs the token, a known configuration and a known secret.
+        let anonymous = admin(
+            &server,
+            reqwest::Method::POST,
+            &format!("{base}/secrets/notify_key/versions"),
+            None,
+            Some(json!({"value": "x"})),
+        )
+        .await;
+        assert_error(&anonymous, 401, "unauthorized");
+        let unknown = admin(
+            &server,
+            reqwest::Method::POST,
+            &format!("{base}/secrets/no_such_secret/versions"),
+            Some(&token),
+            Some(json!({"value": "x"})),
+        )
+        .await;
+        assert_error(&unknown, 404, "not_found");
+        let other = admin(
+            &server,
+            reqwest::Method::POST,
+            &format!(
+                "/admin/v1/merchants/{}/channel-configs/chc_nope/secrets/notify_key/versions",
+                app.merchant_id
+            ),
+            Some(&token),
+            Some(json!({"value": "x"})),
+        )
+        .await;
+        assert_error(&other, 404, "not_found");
+        server.assert_ledger_ok().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn capability_matrix_and_admin_api() {
     use Operation::*;

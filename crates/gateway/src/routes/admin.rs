@@ -1,4 +1,5 @@
-//! The platform admin API (`/admin/v1`): merchants' channel configurations.
+//! The platform admin API (`/admin/v1`): merchants' channel configurations
+//! (and the rotation of their secrets) and apps' public keys.
 //! Authenticated with the platform's bearer token (constant-time compare);
 //! disabled when no token is configured. The consoles build on the same
 //! service functions.
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use juhe_domain::ErrorCode;
 use juhe_service::ServiceError;
 use juhe_service::channels::admin as channel_admin;
-use juhe_service::channels::configs::{ChannelConfigView, ConfigInput};
+use juhe_service::channels::configs::{self, ChannelConfigView, ConfigInput, Rotation};
 use juhe_service::identity::Actor;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -135,6 +136,70 @@ pub async fn update(
         .write(move |tx| {
             let (input, hub, merchant_id, id) = (input.clone(), hub.clone(), merchant_id.clone(), id.clone());
             Box::pin(async move { channel_admin::update(tx, &admin_actor(), &hub, &merchant_id, &id, &input).await })
+        })
+        .await
+        .map_err(ApiError::from)?;
+    Ok(Json(ChannelConfigView::new(&row, &state.hub.public_url)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateBody {
+    /// The new version's value (write-only, sealed at rest).
+    pub value: String,
+    /// Parameters that change with the new key in the same write (a new
+    /// certificate serial, …); others keep their value.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+#[utoipa::path(post, path = "/admin/v1/merchants/{merchant_id}/channel-configs/{id}/secrets/{name}/versions", tag = "admin",
+    params(("merchant_id" = String, Path), ("id" = String, Path), ("name" = String, Path, description = "The secret")),
+    request_body = RotateBody,
+    responses((status = 201, description = "The new version signs from now on; the previous one keeps verifying and decrypting until retired", body = ChannelConfigView),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("admin_token" = [])))]
+pub async fn rotate(
+    State(state): State<AppState>,
+    Path((merchant_id, id, name)): Path<(String, String, String)>,
+    JsonBody(body): JsonBody<RotateBody>,
+) -> Result<Response, ApiError> {
+    let rotation = Arc::new(Rotation {
+        secret: name,
+        value: body.value,
+        params: body.params,
+    });
+    let hub = state.hub.clone();
+    let row = state
+        .db
+        .write(move |tx| {
+            let (rotation, hub, merchant_id, id) = (rotation.clone(), hub.clone(), merchant_id.clone(), id.clone());
+            Box::pin(async move { configs::rotate(tx, &hub, &merchant_id, &id, &rotation).await })
+        })
+        .await
+        .map_err(ApiError::from)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(ChannelConfigView::new(&row, &state.hub.public_url)),
+    )
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/admin/v1/merchants/{merchant_id}/channel-configs/{id}/secrets/{name}/versions/{version}", tag = "admin",
+    params(("merchant_id" = String, Path), ("id" = String, Path), ("name" = String, Path), ("version" = u32, Path)),
+    responses((status = 200, description = "Retired: nothing made with this version is accepted any more, and its value is deleted", body = ChannelConfigView),
+        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("admin_token" = [])))]
+pub async fn retire(
+    State(state): State<AppState>,
+    Path((merchant_id, id, name, version)): Path<(String, String, String, u32)>,
+) -> Result<Json<ChannelConfigView>, ApiError> {
+    let row = state
+        .db
+        .write(move |tx| {
+            let (merchant_id, id, name) = (merchant_id.clone(), id.clone(), name.clone());
+            Box::pin(async move { configs::retire(tx, &merchant_id, &id, &name, version).await })
         })
         .await
         .map_err(ApiError::from)?;

@@ -48,6 +48,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(admin::update),
         )
         .route(
+            "/admin/v1/merchants/{merchant_id}/channel-configs/{id}/secrets/{name}/versions",
+            post(admin::rotate),
+        )
+        .route(
+            "/admin/v1/merchants/{merchant_id}/channel-configs/{id}/secrets/{name}/versions/{version}",
+            axum::routing::delete(admin::retire),
+        )
+        .route(
             "/admin/v1/apps/{app_id}/public-key",
             axum::routing::put(admin::set_public_key),
         )

@@ -1,10 +1,14 @@
 //! Merchants' channel configurations: created and updated by the platform
 //! (admin API, CLI; the console later), validated by the channel itself,
 //! secrets sealed one by one under the master key and never returned.
+//! Secrets rotate without downtime: `rotate` adds a version that signs from
+//! then on while the previous one keeps verifying and decrypting, `retire`
+//! ends an old version (see `secrets`).
 
 use super::ChannelHub;
+use super::secrets::{StoredSecrets, VersionStatus};
 use crate::error::ServiceError;
-use juhe_channel::{ChannelConfig, Secrets};
+use juhe_channel::ChannelConfig;
 use juhe_store::Tx;
 use juhe_store::channel_configs::{self, ChannelConfigRow};
 use juhe_store::clock::{now_ms, rfc3339};
@@ -41,6 +45,9 @@ pub struct ChannelConfigView {
     pub params: serde_json::Value,
     /// Names of the secrets set (values are write-only).
     pub secrets: Vec<String>,
+    /// Each secret's versions, oldest first: the `active` one signs, the
+    /// `verify_only` ones still verify and decrypt, `retired` ones are gone.
+    pub secret_versions: BTreeMap<String, Vec<SecretVersionView>>,
     pub fee_bps: i64,
     pub single_limit: Option<i64>,
     pub daily_limit: Option<i64>,
@@ -51,8 +58,29 @@ pub struct ChannelConfigView {
     pub updated_at: String,
 }
 
-fn secret_context(config_id: &str, name: &str) -> String {
-    format!("channel_configs/{config_id}/{name}")
+/// One version of a secret, as shown (never its value).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SecretVersionView {
+    pub version: u32,
+    /// `active`, `verify_only` or `retired`.
+    pub status: &'static str,
+    pub added_at: Option<String>,
+}
+
+fn status_name(s: VersionStatus) -> &'static str {
+    match s {
+        VersionStatus::Active => "active",
+        VersionStatus::VerifyOnly => "verify_only",
+        VersionStatus::Retired => "retired",
+    }
+}
+
+fn corrupt(row: &ChannelConfigRow, what: &str) -> ServiceError {
+    juhe_store::StoreError::Corrupt(format!("channel config {}: {what}", row.id)).into()
+}
+
+fn stored_secrets(row: &ChannelConfigRow) -> Result<StoredSecrets, ServiceError> {
+    StoredSecrets::parse(&row.secrets_sealed).map_err(|_| corrupt(row, "secrets"))
 }
 
 pub fn notify_url(public_url: &str, channel: &str, config_id: &str) -> String {
@@ -62,7 +90,22 @@ pub fn notify_url(public_url: &str, channel: &str, config_id: &str) -> String {
 impl ChannelConfigView {
     pub fn new(row: &ChannelConfigRow, public_url: &str) -> ChannelConfigView {
         let params = serde_json::from_str(&row.params).unwrap_or(serde_json::Value::Null);
-        let secrets: BTreeMap<String, String> = serde_json::from_str(&row.secrets_sealed).unwrap_or_default();
+        let secrets = StoredSecrets::parse(&row.secrets_sealed).unwrap_or_default();
+        let secret_versions = secrets
+            .versions()
+            .iter()
+            .map(|(name, versions)| {
+                let shown = versions
+                    .iter()
+                    .map(|v| SecretVersionView {
+                        version: v.version,
+                        status: status_name(v.status),
+                        added_at: v.added_at.map(rfc3339),
+                    })
+                    .collect();
+                (name.clone(), shown)
+            })
+            .collect();
         ChannelConfigView {
             id: row.id.clone(),
             object: "channel_config",
@@ -71,7 +114,8 @@ impl ChannelConfigView {
             name: row.name.clone(),
             enabled: row.enabled != 0,
             params,
-            secrets: secrets.into_keys().collect(),
+            secrets: secrets.names().map(str::to_string).collect(),
+            secret_versions,
             fee_bps: row.fee_bps,
             single_limit: row.single_limit,
             daily_limit: row.daily_limit,
@@ -105,18 +149,11 @@ fn check_numbers(input: &ConfigInput) -> Result<(), ServiceError> {
 
 /// Opens a stored configuration for a channel call.
 pub fn open(hub: &ChannelHub, row: &ChannelConfigRow) -> Result<ChannelConfig, ServiceError> {
-    let corrupt = |what: &str| juhe_store::StoreError::Corrupt(format!("channel config {}: {what}", row.id));
     let params: serde_json::Map<String, serde_json::Value> =
-        serde_json::from_str(&row.params).map_err(|_| corrupt("params"))?;
-    let sealed: BTreeMap<String, String> = serde_json::from_str(&row.secrets_sealed).map_err(|_| corrupt("secrets"))?;
-    let mut secrets = Secrets::new();
-    for (name, value) in &sealed {
-        let clear = hub
-            .keys
-            .open(value, &secret_context(&row.id, name))
-            .map_err(|e| corrupt(&format!("secret {name}: {e}")))?;
-        secrets.insert(name.clone(), String::from_utf8_lossy(&clear).into_owned());
-    }
+        serde_json::from_str(&row.params).map_err(|_| corrupt(row, "params"))?;
+    let secrets = stored_secrets(row)?
+        .open(&hub.keys, &row.id)
+        .map_err(|e| corrupt(row, &e))?;
     Ok(ChannelConfig {
         id: row.id.clone(),
         merchant_id: row.merchant_id.clone(),
@@ -146,21 +183,13 @@ fn build_row(
     id: &str,
     merchant_id: &str,
     input: &ConfigInput,
-    mut secrets: BTreeMap<String, String>,
+    mut secrets: StoredSecrets,
     created_at: i64,
     now: i64,
 ) -> Result<ChannelConfigRow, ServiceError> {
     check_numbers(input)?;
-    let channel = hub
-        .registry
-        .get(&input.channel)
-        .ok_or_else(|| ServiceError::InvalidRequest(format!("unknown channel {:?}", input.channel)))?;
     for (name, value) in &input.secrets {
-        let sealed = hub
-            .keys
-            .seal(value.as_bytes(), &secret_context(id, name))
-            .map_err(|e| ServiceError::InvalidRequest(e.to_string()))?;
-        secrets.insert(name.clone(), sealed);
+        secrets.replace(&hub.keys, id, name, value, now)?;
     }
     let row = ChannelConfigRow {
         id: id.to_string(),
@@ -169,8 +198,7 @@ fn build_row(
         name: input.name.trim().to_string(),
         enabled: i64::from(input.enabled),
         params: serde_json::Value::Object(input.params.clone()).to_string(),
-        secrets_sealed: serde_json::to_string(&secrets)
-            .map_err(|e| ServiceError::InvalidRequest(format!("secrets: {e}")))?,
+        secrets_sealed: secrets.to_json()?,
         fee_bps: input.fee_bps,
         single_limit: input.single_limit,
         daily_limit: input.daily_limit,
@@ -178,11 +206,20 @@ fn build_row(
         created_at,
         updated_at: now,
     };
-    let opened = open(hub, &row)?;
+    validate(hub, &row)?;
+    Ok(row)
+}
+
+/// The channel checks the configuration as it would be opened for a call.
+fn validate(hub: &ChannelHub, row: &ChannelConfigRow) -> Result<(), ServiceError> {
+    let channel = hub
+        .registry
+        .get(&row.channel)
+        .ok_or_else(|| ServiceError::InvalidRequest(format!("unknown channel {:?}", row.channel)))?;
+    let opened = open(hub, row)?;
     channel
         .validate_config(&opened)
-        .map_err(|e| ServiceError::InvalidRequest(format!("{} configuration: {e}", input.channel)))?;
-    Ok(row)
+        .map_err(|e| ServiceError::InvalidRequest(format!("{} configuration: {e}", row.channel)))
 }
 
 pub async fn create(
@@ -196,7 +233,7 @@ pub async fn create(
         .ok_or(ServiceError::NotFound("merchant"))?;
     let now = now_ms();
     let id = new_id("chc");
-    let row = build_row(hub, &id, merchant_id, input, BTreeMap::new(), now, now)?;
+    let row = build_row(hub, &id, merchant_id, input, StoredSecrets::default(), now, now)?;
     channel_configs::insert(tx, &row).await?;
     Ok(row)
 }
@@ -209,23 +246,90 @@ pub async fn update(
     id: &str,
     input: &ConfigInput,
 ) -> Result<ChannelConfigRow, ServiceError> {
-    let old = channel_configs::get_tx(&mut *tx, id)
-        .await?
-        .filter(|c| c.merchant_id == merchant_id)
-        .ok_or(ServiceError::NotFound("channel config"))?;
+    let old = owned(&mut *tx, merchant_id, id).await?;
     if old.channel != input.channel {
         return Err(ServiceError::InvalidRequest(
             "a configuration's channel cannot change; create a new one".into(),
         ));
     }
-    let kept: BTreeMap<String, String> = serde_json::from_str(&old.secrets_sealed).unwrap_or_default();
+    let kept = stored_secrets(&old)?;
     // updated_at is the optimistic lock; keep it strictly increasing.
     let now = now_ms().max(old.updated_at + 1);
     let row = build_row(hub, id, merchant_id, input, kept, old.created_at, now)?;
-    if !channel_configs::update(tx, &row, old.updated_at).await? {
+    save(tx, &row, &old).await
+}
+
+async fn save(tx: Tx<'_>, row: &ChannelConfigRow, old: &ChannelConfigRow) -> Result<ChannelConfigRow, ServiceError> {
+    if !channel_configs::update(tx, row, old.updated_at).await? {
         return Err(ServiceError::InvalidRequest(
             "the configuration changed meanwhile; read it again".into(),
         ));
     }
-    Ok(row)
+    Ok(row.clone())
+}
+
+async fn owned(tx: Tx<'_>, merchant_id: &str, id: &str) -> Result<ChannelConfigRow, ServiceError> {
+    channel_configs::get_tx(tx, id)
+        .await?
+        .filter(|c| c.merchant_id == merchant_id)
+        .ok_or(ServiceError::NotFound("channel config"))
+}
+
+/// A key rotation: `value` becomes the new signing version of secret
+/// `name` and the previous version keeps verifying and decrypting until
+/// retired; `params` (a new certificate serial that goes with a new key, …)
+/// change in the same write. The channel checks the result before it is saved.
+pub async fn rotate(
+    tx: Tx<'_>,
+    hub: &ChannelHub,
+    merchant_id: &str,
+    id: &str,
+    rotation: &Rotation,
+) -> Result<ChannelConfigRow, ServiceError> {
+    let old = owned(&mut *tx, merchant_id, id).await?;
+    if rotation.params.values().any(|v| !v.is_string()) {
+        return Err(ServiceError::InvalidRequest("params values must be strings".into()));
+    }
+    let mut secrets = stored_secrets(&old)?;
+    let now = now_ms().max(old.updated_at + 1);
+    secrets.rotate(&hub.keys, id, &rotation.secret, &rotation.value, now)?;
+    let mut params: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&old.params).map_err(|_| corrupt(&old, "params"))?;
+    params.extend(rotation.params.clone());
+    let row = ChannelConfigRow {
+        params: serde_json::Value::Object(params).to_string(),
+        secrets_sealed: secrets.to_json()?,
+        updated_at: now,
+        ..old.clone()
+    };
+    validate(hub, &row)?;
+    save(tx, &row, &old).await
+}
+
+/// What a rotation changes.
+#[derive(Debug, Clone)]
+pub struct Rotation {
+    pub secret: String,
+    pub value: String,
+    pub params: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Retires an older version of a secret: what was signed or encrypted with
+/// it is no longer accepted, and its sealed value is deleted.
+pub async fn retire(
+    tx: Tx<'_>,
+    merchant_id: &str,
+    id: &str,
+    secret: &str,
+    version: u32,
+) -> Result<ChannelConfigRow, ServiceError> {
+    let old = owned(&mut *tx, merchant_id, id).await?;
+    let mut secrets = stored_secrets(&old)?;
+    secrets.retire(secret, version)?;
+    let row = ChannelConfigRow {
+        secrets_sealed: secrets.to_json()?,
+        updated_at: now_ms().max(old.updated_at + 1),
+        ..old.clone()
+    };
+    save(tx, &row, &old).await
 }

@@ -18,6 +18,7 @@ pub mod create;
 pub mod notify;
 pub mod refunds;
 pub mod routing;
+pub mod secrets;
 pub mod services;
 pub mod settle;
 pub mod tasks;

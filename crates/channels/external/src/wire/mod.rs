@@ -131,10 +131,41 @@ mod tests {
             channel: "jdpay".into(),
             params: serde_json::Map::new(),
             secrets,
+            previous_secrets: [("private_key".to_string(), vec!["OLDSECRET".to_string()])].into(),
             notify_url: "http://x".into(),
         };
         let shown = format!("{cfg:?}");
         assert!(shown.contains("private_key"));
-        assert!(!shown.contains("TOPSECRET"));
+        assert!(!shown.contains("TOPSECRET") && !shown.contains("OLDSECRET"));
+    }
+
+    #[test]
+    fn rotated_secrets_cross_with_every_version() {
+        let mut secrets = juhe_channel::Secrets::new();
+        secrets.insert_versions("des_key", ["new".to_string(), "old".to_string()]);
+        secrets.insert("private_key", "only");
+        let cfg = juhe_channel::ChannelConfig {
+            id: "chc_1".into(),
+            merchant_id: "m".into(),
+            channel: "jdpay".into(),
+            params: serde_json::Map::new(),
+            secrets,
+            notify_url: "http://x".into(),
+        };
+        let json = serde_json::to_value(WireConfig::from(&cfg)).unwrap();
+        assert_eq!(
+            json["secrets"],
+            serde_json::json!({"des_key": "new", "private_key": "only"})
+        );
+        assert_eq!(json["previous_secrets"], serde_json::json!({"des_key": ["old"]}));
+        let back: WireConfig = serde_json::from_value(json).unwrap();
+        let back = back.into_config();
+        assert_eq!(back.secret_versions("des_key").unwrap(), ["new", "old"]);
+        assert_eq!(back.secret_versions("private_key").unwrap(), ["only"]);
+        // A service of an older juhe sends no previous_secrets: one version each.
+        let plain: WireConfig = serde_json::from_value(serde_json::json!({"id":"c","merchant_id":"m",
+            "channel":"jdpay","params":{},"secrets":{"k":"v"},"notify_url":""}))
+        .unwrap();
+        assert_eq!(plain.into_config().secret_versions("k").unwrap(), ["v"]);
     }
 }

@@ -42,7 +42,12 @@ pub struct WireConfig {
     pub merchant_id: String,
     pub channel: String,
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// Each secret's signing version.
     pub secrets: std::collections::BTreeMap<String, String>,
+    /// Older versions of secrets being rotated, newest first: they still
+    /// verify / decrypt (absent when no secret has more than one).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub previous_secrets: std::collections::BTreeMap<String, Vec<String>>,
     pub notify_url: String,
 }
 
@@ -63,12 +68,22 @@ impl From<&ChannelConfig> for WireConfig {
             .names()
             .filter_map(|name| cfg.secrets.get(name).map(|v| (name.to_string(), v.to_string())))
             .collect();
+        let previous_secrets = cfg
+            .secrets
+            .names()
+            .map(|name| {
+                let older: Vec<String> = cfg.secrets.versions(name).skip(1).map(str::to_string).collect();
+                (name.to_string(), older)
+            })
+            .filter(|(_, older)| !older.is_empty())
+            .collect();
         WireConfig {
             id: cfg.id.clone(),
             merchant_id: cfg.merchant_id.clone(),
             channel: cfg.channel.clone(),
             params: cfg.params.clone(),
             secrets,
+            previous_secrets,
             notify_url: cfg.notify_url.clone(),
         }
     }
@@ -77,8 +92,10 @@ impl From<&ChannelConfig> for WireConfig {
 impl WireConfig {
     pub fn into_config(self) -> ChannelConfig {
         let mut secrets = Secrets::new();
+        let mut previous = self.previous_secrets;
         for (name, value) in self.secrets {
-            secrets.insert(name, value);
+            let older = previous.remove(&name).unwrap_or_default();
+            secrets.insert_versions(name, std::iter::once(value).chain(older));
         }
         ChannelConfig {
             id: self.id,
