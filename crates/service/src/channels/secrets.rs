@@ -156,7 +156,7 @@ impl StoredSecrets {
         let versions = self
             .0
             .get(name)
-            .ok_or_else(|| ServiceError::NotFound("secret of the configuration"))?;
+            .ok_or(ServiceError::NotFound("secret of the configuration"))?;
         KeyRing::from_versions(versions.iter().map(|v| (v.version, v.sealed.clone(), v.status.into()))).map_err(invalid)
     }
 
