@@ -18,7 +18,7 @@ pub fn parse(s: &Settings, req: &InboundRequest) -> Result<Notification, Channel
     };
     let opened = open(
         &s.platform,
-        &s.apiv3_key,
+        s.apiv3_keys.iter().map(|k| k.as_slice()),
         &signed,
         req.header(headers::SIGNATURE_TYPE),
         &req.body,

@@ -15,6 +15,10 @@ pub mod names {
     pub const PLATFORM_PUBLIC_KEY_ID: &str = "platform_public_key_id";
     pub const PLATFORM_PUBLIC_KEY: &str = "platform_public_key";
     pub const PLATFORM_CERTIFICATES: &str = "platform_certificates";
+    /// Several platform public keys at once, a JSON text
+    /// `{"PUB_KEY_ID_…": "PEM", …}`: WeChat's new key and the old one while
+    /// it rotates them.
+    pub const PLATFORM_PUBLIC_KEYS: &str = "platform_public_keys";
     pub const PRIVATE_KEY: &str = "private_key";
     pub const APIV3_KEY: &str = "apiv3_key";
 }
@@ -25,7 +29,9 @@ pub struct Settings {
     /// The merchant API certificate's serial, sent as `serial_no`.
     pub merchant_serial_no: String,
     pub private_key: RsaPrivate,
-    pub apiv3_key: Zeroizing<Vec<u8>>,
+    /// The APIv3 key, then earlier versions still being rotated away
+    /// (notifications encrypted under them still decrypt).
+    pub apiv3_keys: Vec<Zeroizing<Vec<u8>>>,
     pub platform: PlatformKeys,
 }
 
@@ -49,19 +55,22 @@ impl Settings {
         let merchant_serial_no = cfg.param(names::MERCHANT_SERIAL_NO)?.to_string();
         let private_key = RsaPrivate::parse(cfg.secret(names::PRIVATE_KEY)?)
             .map_err(|e| ChannelError::Config(format!("secret \"private_key\": {e}")))?;
-        let apiv3_key = cfg.secret(names::APIV3_KEY)?;
-        // AES-256 needs exactly 32 bytes; WeChat's console issues 32 ASCII characters.
-        if apiv3_key.len() != 32 || !apiv3_key.is_ascii() {
-            return Err(ChannelError::Config(
-                "secret \"apiv3_key\" must be 32 ASCII characters".into(),
-            ));
+        let mut apiv3_keys = Vec::new();
+        for key in cfg.secret_versions(names::APIV3_KEY)? {
+            // AES-256 needs exactly 32 bytes; WeChat's console issues 32 ASCII characters.
+            if key.len() != 32 || !key.is_ascii() {
+                return Err(ChannelError::Config(
+                    "secret \"apiv3_key\" must be 32 ASCII characters".into(),
+                ));
+            }
+            apiv3_keys.push(Zeroizing::new(key.as_bytes().to_vec()));
         }
         Ok(Settings {
             mchid,
             appid,
             merchant_serial_no,
             private_key,
-            apiv3_key: Zeroizing::new(apiv3_key.as_bytes().to_vec()),
+            apiv3_keys,
             platform: platform_keys(cfg)?,
         })
     }
@@ -80,6 +89,15 @@ fn platform_keys(cfg: &ChannelConfig) -> Result<PlatformKeys, ChannelError> {
             .ok_or_else(|| ChannelError::Config("\"platform_public_key\" is missing".into()))?;
         let key = RsaPublic::parse(text).map_err(|e| ChannelError::Config(format!("\"platform_public_key\": {e}")))?;
         keys.add(id, key);
+    }
+    if let Some(text) = cfg.param_opt(names::PLATFORM_PUBLIC_KEYS) {
+        let bad = || ChannelError::Config("\"platform_public_keys\" must be a JSON object of id: PEM".into());
+        let by_id: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|_| bad())?;
+        for (id, pem) in &by_id {
+            let key = RsaPublic::parse(pem.as_str().ok_or_else(bad)?)
+                .map_err(|e| ChannelError::Config(format!("\"platform_public_keys\" {id}: {e}")))?;
+            keys.add(id, key);
+        }
     }
     for pem in certificate_texts(cfg)? {
         let cert =

@@ -22,10 +22,12 @@ pub struct OpenedNotification {
 }
 
 /// Verifies the signature (with `signature_type`, when sent, naming the
-/// RSA scheme) and decrypts the resource.
-pub fn open(
+/// RSA scheme) and decrypts the resource with the first of `apiv3_keys`
+/// that opens it (the current key, then keys being rotated away: a
+/// notification encrypted before the merchant changed its key still opens).
+pub fn open<'k>(
     keys: &PlatformKeys,
-    apiv3_key: &[u8],
+    apiv3_keys: impl IntoIterator<Item = &'k [u8]>,
     headers: &SignedHeaders<'_>,
     signature_type: Option<&str>,
     body: &[u8],
@@ -44,6 +46,9 @@ pub fn open(
             envelope.resource_type
         )));
     }
-    let plaintext = resource::decrypt(apiv3_key, &envelope.resource)?;
+    let plaintext = apiv3_keys
+        .into_iter()
+        .find_map(|key| resource::decrypt(key, &envelope.resource).ok())
+        .ok_or(ProtocolError::Decrypt)?;
     Ok(OpenedNotification { envelope, plaintext })
 }

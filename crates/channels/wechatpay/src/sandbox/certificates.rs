@@ -1,6 +1,8 @@
 //! `GET /v3/certificates`: the platform certificates, each encrypted with
 //! the calling merchant's APIv3 key (AAD `certificate`), as the SDKs'
-//! certificate downloaders expect.
+//! certificate downloaders expect — every certificate of a rotation, the
+//! new one and the old ones, as WeChat lists both while they overlap.
+//! `POST /_sandbox/platform/rotate` makes the sandbox rotate its key.
 
 use super::SandboxState;
 use super::wire::{Received, admit, signed_error, signed_json};
@@ -9,7 +11,8 @@ use crate::protocol::models::{CertificateEntry, CertificatesResponse};
 use crate::protocol::resource;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use axum::response::Response;
+use super::platform::{SandboxPlatform, TEST_NEXT_PLATFORM_PUBLIC_KEY, TEST_NEXT_PLATFORM_PUBLIC_KEY_ID};
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
 pub async fn list(State(state): State<Arc<SandboxState>>, method: Method, uri: Uri, headers: HeaderMap) -> Response {
@@ -23,28 +26,28 @@ pub async fn list(State(state): State<Arc<SandboxState>>, method: Method, uri: U
         Ok(m) => m,
         Err(refused) => return *refused,
     };
-    let platform = &state.platform;
-    let entry = resource::encrypt(
-        &merchant.apiv3_key,
-        "certificate",
-        None,
-        platform.certificate_pem.as_bytes(),
-    )
-    .and_then(|sealed| {
-        Ok(CertificateEntry {
-            serial_no: platform.certificate_serial.clone(),
-            effective_time: rfc3339_china(platform.not_before_s * 1000)?,
-            expire_time: rfc3339_china(platform.not_after_s * 1000)?,
-            encrypt_certificate: sealed,
+    let entries: Result<Vec<CertificateEntry>, _> = state
+        .platforms()
+        .iter()
+        .map(|platform| {
+            resource::encrypt(
+                &merchant.apiv3_key,
+                "certificate",
+                None,
+                platform.certificate_pem.as_bytes(),
+            )
+            .and_then(|sealed| {
+                Ok(CertificateEntry {
+                    serial_no: platform.certificate_serial.clone(),
+                    effective_time: rfc3339_china(platform.not_before_s * 1000)?,
+                    expire_time: rfc3339_china(platform.not_after_s * 1000)?,
+                    encrypt_certificate: sealed,
+                })
+            })
         })
-    });
-    match entry {
-        Ok(entry) => signed_json(
-            &state,
-            &merchant,
-            StatusCode::OK,
-            &CertificatesResponse { data: vec![entry] },
-        ),
+        .collect();
+    match entries {
+        Ok(data) => signed_json(&state, &merchant, StatusCode::OK, &CertificatesResponse { data }),
         Err(_) => signed_error(
             &state,
             &merchant,
@@ -53,4 +56,25 @@ pub async fn list(State(state): State<Arc<SandboxState>>, method: Method, uri: U
             "系统错误",
         ),
     }
+}
+
+/// The sandbox's platform rotates to the committed second test identity
+/// (once; again is a no-op): it signs from now on, and both certificates
+/// are listed. Answers the identity that signs now.
+pub async fn rotate(State(state): State<Arc<SandboxState>>) -> Response {
+    let current = state.platform();
+    if current.public_key_id != TEST_NEXT_PLATFORM_PUBLIC_KEY_ID {
+        match SandboxPlatform::next_test_fixture() {
+            Ok(next) => state.rotate_platform(next),
+            Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
+        }
+    }
+    let now = state.platform();
+    axum::Json(serde_json::json!({
+        "certificate_serial": now.certificate_serial,
+        "certificate": now.certificate_pem,
+        "public_key_id": now.public_key_id,
+        "public_key": TEST_NEXT_PLATFORM_PUBLIC_KEY,
+    }))
+    .into_response()
 }

@@ -58,7 +58,9 @@ impl Default for SandboxOptions {
 }
 
 pub struct SandboxState {
-    pub(crate) platform: SandboxPlatform,
+    /// Platform identities, oldest first; the last one signs. Earlier ones
+    /// stay listed by `/v3/certificates` (WeChat's rotation overlap).
+    platforms: Mutex<Vec<Arc<SandboxPlatform>>>,
     merchants: Mutex<HashMap<String, Merchant>>,
     pub(crate) books: Books,
     pub script: Arc<Script>,
@@ -80,7 +82,7 @@ impl SandboxState {
             .map(|s| Duration::from_millis(s * 1000 / divisor))
             .collect();
         let state = SandboxState {
-            platform,
+            platforms: Mutex::new(vec![Arc::new(platform)]),
             merchants: Mutex::new(HashMap::new()),
             books: Books::default(),
             notifier: Notifier::new(script.clone(), schedule),
@@ -104,8 +106,41 @@ impl SandboxState {
         lock(&self.merchants).get(mchid).cloned()
     }
 
-    pub fn platform(&self) -> &SandboxPlatform {
-        &self.platform
+    /// The platform identity that signs now.
+    pub fn platform(&self) -> Arc<SandboxPlatform> {
+        let platforms = lock(&self.platforms);
+        // Never empty: created with one, and rotation only adds.
+        platforms[platforms.len() - 1].clone()
+    }
+
+    /// Every platform identity, oldest first (certificates still listed).
+    pub fn platforms(&self) -> Vec<Arc<SandboxPlatform>> {
+        lock(&self.platforms).clone()
+    }
+
+    /// WeChat rotates its platform key: `next` signs every answer and
+    /// notification from now on; the earlier certificates stay listed.
+    pub fn rotate_platform(&self, next: SandboxPlatform) {
+        lock(&self.platforms).push(Arc::new(next));
+    }
+
+    /// Signs `ts\nnonce\nbody\n` with the current platform key; the
+    /// signature and the `Wechatpay-Serial` the merchant verifies it by
+    /// (certificate serial or public key id, by the merchant's mode).
+    pub(crate) fn sign_as_platform(
+        &self,
+        merchant: &Merchant,
+        timestamp: i64,
+        nonce: &str,
+        body: &[u8],
+    ) -> Result<(String, String), ProtocolError> {
+        let platform = self.platform();
+        let signature = crate::protocol::platform::sign_response(&platform.private_key, timestamp, nonce, body)?;
+        let serial = match merchant.platform_mode {
+            PlatformMode::Certificate => platform.certificate_serial.clone(),
+            PlatformMode::PublicKey => platform.public_key_id.clone(),
+        };
+        Ok((signature, serial))
     }
 
     /// The trade state of an order, for tests and the payer page.
@@ -147,6 +182,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/v3/bill/tradebill", get(bills::trade_bill))
         .route("/v3/billdownload/file", get(bills::download))
         .route("/v3/certificates", get(certificates::list))
+        .route("/_sandbox/platform/rotate", post(certificates::rotate))
         .route("/_sandbox/merchants", post(payer::register_merchant))
         .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{out_trade_no}/pay", post(payer::pay))

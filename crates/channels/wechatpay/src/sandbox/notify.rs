@@ -3,13 +3,12 @@
 //! through the kit's `Notifier` on WeChat's retry schedule.
 
 use super::SandboxState;
-use super::merchant::{Merchant, PlatformMode};
+use super::merchant::Merchant;
 use super::store::{RefundRecord, key, lock};
 use crate::protocol::auth::new_nonce;
 use crate::protocol::clock::{now_ms, now_s, rfc3339_china};
 use crate::protocol::models::NotificationEnvelope;
 use crate::protocol::notify::{RESOURCE_TYPE, event};
-use crate::protocol::platform::sign_response;
 use crate::protocol::states::refund_status;
 use crate::protocol::{ProtocolError, SIGNATURE_TYPE, resource};
 use juhe_sandbox_kit::Delivery;
@@ -104,11 +103,7 @@ fn build(
     let body = serde_json::to_vec(&envelope)?;
     let timestamp = now_s();
     let nonce = new_nonce();
-    let signature = sign_response(&state.platform.private_key, timestamp, &nonce, &body)?;
-    let serial = match merchant.platform_mode {
-        PlatformMode::Certificate => state.platform.certificate_serial.clone(),
-        PlatformMode::PublicKey => state.platform.public_key_id.clone(),
-    };
+    let (signature, serial) = state.sign_as_platform(merchant, timestamp, &nonce, &body)?;
     Ok(Delivery {
         url: url.to_string(),
         headers: vec![

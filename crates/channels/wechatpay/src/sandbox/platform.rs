@@ -14,6 +14,16 @@ pub const TEST_PLATFORM_PUBLIC_KEY: &str = include_str!("../../fixtures/sandbox_
 /// The sandbox's 微信支付公钥 id (same key as the certificate).
 pub const TEST_PLATFORM_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0100000000000000000000000000SANDBOX";
 
+/// The second committed TEST-ONLY platform identity: what the sandbox
+/// rotates to (`POST /_sandbox/platform/rotate`).
+pub const TEST_NEXT_PLATFORM_PRIVATE_KEY: &str =
+    include_str!("../../fixtures/sandbox_platform_next_TEST_ONLY_private_key.pem");
+pub const TEST_NEXT_PLATFORM_CERTIFICATE: &str =
+    include_str!("../../fixtures/sandbox_platform_next_TEST_ONLY_certificate.pem");
+pub const TEST_NEXT_PLATFORM_PUBLIC_KEY: &str =
+    include_str!("../../fixtures/sandbox_platform_next_TEST_ONLY_public_key.pem");
+pub const TEST_NEXT_PLATFORM_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0100000000000000000000000000SANDBX2";
+
 pub struct SandboxPlatform {
     pub(crate) private_key: RsaPrivate,
     pub(crate) certificate_pem: String,
@@ -62,6 +72,15 @@ impl SandboxPlatform {
             TEST_PLATFORM_PRIVATE_KEY,
             TEST_PLATFORM_CERTIFICATE,
             TEST_PLATFORM_PUBLIC_KEY_ID,
+        )
+    }
+
+    /// The committed identity the test platform rotates to.
+    pub fn next_test_fixture() -> Result<SandboxPlatform, ProtocolError> {
+        SandboxPlatform::new(
+            TEST_NEXT_PLATFORM_PRIVATE_KEY,
+            TEST_NEXT_PLATFORM_CERTIFICATE,
+            TEST_NEXT_PLATFORM_PUBLIC_KEY_ID,
         )
     }
 

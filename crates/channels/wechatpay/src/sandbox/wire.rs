@@ -2,11 +2,10 @@
 //! does, and signing every answer with the platform key.
 
 use super::SandboxState;
-use super::merchant::{Merchant, PlatformMode};
+use super::merchant::Merchant;
 use crate::protocol::auth::{Authorization, new_nonce};
 use crate::protocol::clock::now_s;
 use crate::protocol::models::ErrorBody;
-use crate::protocol::platform::sign_response;
 use crate::protocol::{MAX_CLOCK_SKEW_S, SIGNATURE_TYPE};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
@@ -92,12 +91,8 @@ pub fn signed(
 ) -> Response {
     let timestamp = now_s();
     let nonce = new_nonce();
-    let Ok(signature) = sign_response(&state.platform.private_key, timestamp, &nonce, &body) else {
+    let Ok((signature, serial)) = state.sign_as_platform(merchant, timestamp, &nonce, &body) else {
         return unsigned_error(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEM_ERROR", "系统错误");
-    };
-    let serial = match merchant.platform_mode {
-        PlatformMode::Certificate => state.platform.certificate_serial.clone(),
-        PlatformMode::PublicKey => state.platform.public_key_id.clone(),
     };
     let mut response = (status, body).into_response();
     let headers = response.headers_mut();
