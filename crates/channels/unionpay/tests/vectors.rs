@@ -86,7 +86,7 @@ fn sign_method_11_vector() {
     assert_eq!(signed["signature"], expected);
     let verifier = UnionPayVerifier::SecureKey {
         method: SignMethod::Sha256Key,
-        key: secret,
+        keys: vec![secret],
     };
     verifier.verify(&signed, 0).unwrap();
     signed.insert("orderId".into(), "20240513174920002".into());
@@ -109,14 +109,14 @@ fn sign_method_12_is_method_11_with_sm3() {
     );
     let verifier = UnionPayVerifier::SecureKey {
         method: SignMethod::Sm3Key,
-        key: SecretText::new(key),
+        keys: vec![SecretText::new(key)],
     };
     fields.insert("signature".into(), expected.into());
     verifier.verify(&fields, 0).unwrap();
     // A 12 signature is not an 11 one.
     let as_11 = UnionPayVerifier::SecureKey {
         method: SignMethod::Sha256Key,
-        key: SecretText::new(key),
+        keys: vec![SecretText::new(key)],
     };
     fields.insert("signMethod".into(), "11".into());
     assert!(as_11.verify(&fields, 0).is_err());

@@ -50,13 +50,18 @@ impl MerchantSetup {
                 (signer, UnionPayVerifier::Chain(Box::new(chain)))
             }
             SignMethod::Sha256Key | SignMethod::Sm3Key => {
-                let key = SecretText::new(cfg.secret("secure_key")?);
+                // The newest version signs; every live one verifies.
+                let keys: Vec<SecretText> = cfg
+                    .secret_versions("secure_key")?
+                    .into_iter()
+                    .map(SecretText::new)
+                    .collect();
                 (
                     Signer::SecureKey {
                         method,
-                        key: key.clone(),
+                        key: keys[0].clone(),
                     },
-                    UnionPayVerifier::SecureKey { method, key },
+                    UnionPayVerifier::SecureKey { method, keys },
                 )
             }
         };

@@ -139,11 +139,13 @@ impl Signer {
 
 /// How the merchant side checks what UnionPay sends (answers and
 /// notifications): through `signPubKeyCert` and the trust chain in 01 mode,
-/// with the shared secure key in 11 / 12 mode.
+/// with the shared secure key in 11 / 12 mode — any live version of it, so
+/// that while the merchant rotates its secure key, messages UnionPay signed
+/// with the previous one still verify.
 #[derive(Clone)]
 pub enum UnionPayVerifier {
     Chain(Box<TrustChain>),
-    SecureKey { method: SignMethod, key: SecretText },
+    SecureKey { method: SignMethod, keys: Vec<SecretText> },
 }
 
 impl std::fmt::Debug for UnionPayVerifier {
@@ -183,11 +185,11 @@ impl UnionPayVerifier {
                     Err(SignError::BadSignature)
                 }
             }
-            UnionPayVerifier::SecureKey { method: expected, key } => {
+            UnionPayVerifier::SecureKey { method: expected, keys } => {
                 if method != *expected {
                     return Err(SignError::WrongSignMethod);
                 }
-                if secure_key_verifies(method, fields, key.expose()) {
+                if keys.iter().any(|key| secure_key_verifies(method, fields, key.expose())) {
                     Ok(())
                 } else {
                     Err(SignError::BadSignature)
