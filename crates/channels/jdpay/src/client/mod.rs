@@ -77,7 +77,7 @@ impl JdPayChannel {
             });
         }
         let encrypt = outer.require("encrypt").map_err(|e| unknown(e.into()))?;
-        let answer = envelope::open(encrypt, &keys.des_key, &keys.jd_public).map_err(unknown)?;
+        let answer = keys.open(encrypt).map_err(unknown)?;
         if answer.get("merchant").is_some_and(|m| m != keys.merchant) {
             return Err(ChannelError::Unknown("JD Pay answer is for another merchant".into()));
         }
@@ -268,7 +268,7 @@ impl Channel for JdPayChannel {
             ));
         }
         let encrypt = outer.require("encrypt").map_err(|e| bad(e.into()))?;
-        let inner = envelope::open(encrypt, &keys.des_key, &keys.jd_public).map_err(bad)?;
+        let inner = keys.open(encrypt).map_err(bad)?;
         if inner.get("tradeType") == Some(messages::TRADE_TYPE_REFUND) {
             let report = refund_report(&inner).map_err(bad)?;
             let channel_order_no = inner.require("oTradeNum").map_err(|e| bad(e.into()))?.to_string();
