@@ -21,8 +21,11 @@ pub struct Terminal {
     pub merchant_no: String,
     pub tpdu: Tpdu,
     pub header: [u8; 6],
-    /// The terminal master key, under which working keys arrive.
-    pub tmk: DesKey,
+    /// The terminal master key(s) under which working keys may arrive: the
+    /// current one first, then earlier versions still being rotated away
+    /// (the acquirer may not have switched yet). Sign-in takes the one
+    /// whose check values match.
+    pub tmks: Vec<DesKey>,
     pub timeout: Duration,
 }
 
@@ -54,8 +57,11 @@ impl Terminal {
                 .and_then(|b| <[u8; 6]>::try_from(b).ok())
                 .ok_or_else(|| ChannelError::Config("parameter \"header\" must be 12 hex digits".into()))?,
         };
-        let tmk =
-            DesKey::from_hex(cfg.secret("tmk")?).map_err(|e| ChannelError::Config(format!("secret \"tmk\": {e}")))?;
+        let tmks = cfg
+            .secret_versions("tmk")?
+            .into_iter()
+            .map(|hex| DesKey::from_hex(hex).map_err(|e| ChannelError::Config(format!("secret \"tmk\": {e}"))))
+            .collect::<Result<Vec<_>, _>>()?;
         let timeout = match cfg.param_opt("timeout_ms") {
             None => DEFAULT_TIMEOUT,
             Some(ms) => Duration::from_millis(
@@ -69,7 +75,7 @@ impl Terminal {
             merchant_no: merchant_no.to_string(),
             tpdu,
             header,
-            tmk,
+            tmks,
             timeout,
         })
     }

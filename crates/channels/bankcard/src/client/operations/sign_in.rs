@@ -33,9 +33,18 @@ impl BankcardChannel {
             .msg
             .get(62)
             .ok_or_else(|| ChannelError::Unknown("sign-in answer has no working keys".into()))?;
-        // A check value mismatch means the TMK we hold is not the host's.
-        let keys = WorkingKeys::from_field62(&terminal.tmk, field62)
-            .map_err(|e| ChannelError::Config(format!("working keys from sign-in: {e}")))?;
+        // A check value mismatch means the TMK is not the host's: try the
+        // next live version (a rotation the acquirer has not made yet).
+        let mut tried = terminal.tmks.iter().map(|tmk| WorkingKeys::from_field62(tmk, field62));
+        let first = tried
+            .next()
+            .ok_or_else(|| ChannelError::Config("secret \"tmk\" is missing".into()))?;
+        let keys = match first {
+            Ok(keys) => keys,
+            Err(e) => tried
+                .find_map(Result::ok)
+                .ok_or_else(|| ChannelError::Config(format!("working keys from sign-in: {e}")))?,
+        };
         self.sessions().insert(terminal.session_key(), keys.clone());
         tracing::info!(terminal = %terminal.terminal_id, "terminal signed in");
         Ok(keys)
