@@ -4,6 +4,7 @@
 //! X.509), plus versioned key rings for rotation.
 
 pub mod aead;
+pub mod digest;
 pub mod key_text;
 pub mod keyring;
 pub mod merchant_auth;

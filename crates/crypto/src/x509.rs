@@ -100,6 +100,37 @@ impl Certificate {
             .and_then(|atv| std::str::from_utf8(atv.value.value()).ok().map(str::to_string))
     }
 
+    /// The issuer's attributes in certificate (DER) order, each as a short
+    /// name (`C`, `O`, `OU`, `CN`, `L`, `ST`; other types as their dotted
+    /// OID) and its text value. Alipay's certificate SN is built from these.
+    pub fn issuer_attributes(&self) -> Vec<(String, String)> {
+        self.parsed
+            .tbs_certificate
+            .issuer
+            .0
+            .iter()
+            .flat_map(|rdn| rdn.0.iter())
+            .map(|atv| {
+                let name = match atv.oid.to_string().as_str() {
+                    "2.5.4.3" => "CN".to_string(),
+                    "2.5.4.6" => "C".to_string(),
+                    "2.5.4.7" => "L".to_string(),
+                    "2.5.4.8" => "ST".to_string(),
+                    "2.5.4.10" => "O".to_string(),
+                    "2.5.4.11" => "OU".to_string(),
+                    other => other.to_string(),
+                };
+                (name, String::from_utf8_lossy(atv.value.value()).into_owned())
+            })
+            .collect()
+    }
+
+    /// The signature algorithm's dotted OID (`1.2.840.113549.1.1.11` is
+    /// SHA256withRSA; every RSA algorithm starts `1.2.840.113549.1.1.`).
+    pub fn signature_algorithm_oid(&self) -> String {
+        self.parsed.signature_algorithm.oid.to_string()
+    }
+
     pub fn issuer(&self) -> String {
         self.parsed.tbs_certificate.issuer.to_string()
     }
@@ -127,6 +158,22 @@ impl Certificate {
             false
         }
     }
+}
+
+/// Every certificate of a PEM bundle (several `CERTIFICATE` blocks, as
+/// channels ship chains and root bundles), in order. Empty if there is none.
+pub fn parse_bundle(text: &str) -> Result<Vec<Certificate>, KeyError> {
+    const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+    const END: &str = "-----END CERTIFICATE-----";
+    let mut certificates = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(BEGIN) {
+        let block = &rest[start..];
+        let end = block.find(END).ok_or(KeyError::NotACertificate)? + END.len();
+        certificates.push(Certificate::parse(&block[..end])?);
+        rest = &block[end..];
+    }
+    Ok(certificates)
 }
 
 /// The raw TBSCertificate TLV: the first element of the outer SEQUENCE.

@@ -1,10 +1,17 @@
 """Cross-check: the public `python-alipay-sdk` (import name `alipay`) talks to
 the juhe Alipay sandbox unchanged, except for its gateway URL.
 
-Usage: check.py <sandbox_base_url> <vectors/alipay.json> <sandbox alipay public key PEM>
+Usage: check.py <sandbox_base_url> <vectors/alipay.json> <sandbox alipay public key PEM> <fixtures dir>
 
 The SDK hard-codes its gateway (`AliPay._gateway`, production or Alipay's
 own sandbox); that instance attribute is the only thing patched here.
+
+Certificate mode runs through the SDK's `DCAliPay` (its app_cert_sn and
+alipay_root_cert_sn, its verification with the key of the Alipay public-key
+certificate). The SDK has no content encryption, so that part is an
+independent client of the rules (AES-CBC with a zero IV over biz_content,
+the answer a signed JSON string of ciphertext, quotes included) on
+pycryptodomex, using only the SDK's signing and verifying.
 """
 
 import json
@@ -15,7 +22,11 @@ import urllib.parse
 import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from alipay import AliPay
+from base64 import b64decode, b64encode
+
+from alipay import AliPay, DCAliPay
+from Cryptodome.Cipher import AES
+from Cryptodome.Util.Padding import pad, unpad
 
 APP_ID = "2021000122671080"
 AUTH_CODE = "286648048691290423"
@@ -146,9 +157,117 @@ def main():
         r,
     )
 
+    fixtures = sys.argv[4]
+    certificate_mode(base, keys, fixtures, stamp)
+    content_encryption(base, keys, alipay_public_key, stamp)
+
     server.shutdown()
     print(f"sdk-check: {passed} passed, {failed} failed")
     return 0 if failed == 0 else 1
+
+
+def register(base, body):
+    req = urllib.request.Request(
+        f"{base}/_sandbox/merchants",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"content-type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as resp:
+        return resp.status
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return f.read()
+
+
+def raw_call(client, method, biz_content, **extra):
+    url = client._gateway + "?" + client.sign_data(client.build_body(method, biz_content, **extra))
+    with urllib.request.urlopen(url) as resp:
+        return resp.read().decode()
+
+
+def certificate_mode(base, keys, fixtures, stamp):
+    app_cert = read(f"{fixtures}/sandbox-app-cert-TEST_ONLY.crt")
+    alipay_cert = read(f"{fixtures}/sandbox-alipay-cert-TEST_ONLY.crt")
+    root_cert = read(f"{fixtures}/sandbox-alipay-root-TEST_ONLY.crt")
+    app_id = "2021000122671081"
+    check("a certificate-mode app registers", register(base, {"app_id": app_id, "app_cert": app_cert}) == 204)
+    client = DCAliPay(
+        appid=app_id,
+        app_private_key_string=keys["app_private_key_pkcs1_pem"],
+        app_public_key_cert_string=app_cert,
+        alipay_public_key_cert_string=alipay_cert,
+        alipay_root_cert_string=root_cert,
+        sign_type="RSA2",
+    )
+    client._gateway = base + "/gateway.do"
+    no = "sdk-cert-" + stamp
+    r = client.api_alipay_trade_precreate(subject="证书模式", out_trade_no=no, total_amount="3.21")
+    check("certificate mode: precreate verified by DCAliPay", r.get("code") == "10000" and r.get("qr_code"), r)
+    r = client.api_alipay_trade_query(out_trade_no=no)
+    check("certificate mode: query verified by DCAliPay", r.get("trade_status") == "WAIT_BUYER_PAY", r)
+    raw = json.loads(raw_call(client, "alipay.trade.query", {"out_trade_no": no}))
+    check(
+        "certificate mode: the answer names the SDK's SN of the Alipay certificate",
+        raw.get("alipay_cert_sn") == DCAliPay.get_cert_sn(alipay_cert),
+        raw,
+    )
+    # The SDK's app_cert_sn of another certificate is refused by the gateway.
+    client._app_cert_sn = DCAliPay.get_cert_sn(alipay_cert)
+    raw = json.loads(raw_call(client, "alipay.trade.query", {"out_trade_no": no}))
+    check(
+        "certificate mode: a wrong app_cert_sn is refused",
+        raw["alipay_trade_query_response"].get("sub_code") == "isv.invalid-app-cert-sn",
+        raw,
+    )
+
+
+def content_encryption(base, keys, alipay_public_key, stamp):
+    aes_key = "aGVsbG8gd29ybGQgMTIzNA=="
+    app_id = "2021000122671082"
+    check(
+        "an app with an AES key registers",
+        register(base, {"app_id": app_id, "public_key": keys["app_public_key_pem"], "encrypt_key": aes_key}) == 204,
+    )
+    client = AliPay(
+        appid=app_id,
+        app_private_key_string=keys["app_private_key_pkcs1_pem"],
+        alipay_public_key_string=alipay_public_key,
+        sign_type="RSA2",
+    )
+    client._gateway = base + "/gateway.do"
+    key = b64decode(aes_key)
+
+    def encrypt(text):
+        return b64encode(AES.new(key, AES.MODE_CBC, iv=bytes(16)).encrypt(pad(text.encode(), 16))).decode()
+
+    def decrypt(text):
+        return unpad(AES.new(key, AES.MODE_CBC, iv=bytes(16)).decrypt(b64decode(text)), 16).decode()
+
+    no = "sdk-aes-" + stamp
+    biz = json.dumps({"out_trade_no": no, "total_amount": "4.56", "subject": "加密"}, ensure_ascii=False)
+    raw = raw_call(client, "alipay.trade.precreate", encrypt(biz), encrypt_type="AES")
+    name = '"alipay_trade_precreate_response":'
+    start = raw.index(name) + len(name)
+    end = raw.index('"', start + 1) + 1
+    token = raw[start:end]
+    signature = json.loads(raw)["sign"]
+    check("encryption: the answer is a string of ciphertext", token.startswith('"') and "{" not in token, raw)
+    check("encryption: the SDK verifies it over the quoted ciphertext", client._verify(token, signature))
+    answer = json.loads(decrypt(token.strip('"')))
+    check(
+        "encryption: it decrypts to the precreate answer",
+        answer.get("code") == "10000" and answer.get("out_trade_no") == no and answer.get("qr_code"),
+        answer,
+    )
+    raw = raw_call(client, "alipay.trade.query", encrypt(json.dumps({"out_trade_no": no})), encrypt_type="DES")
+    check(
+        "encryption: an unknown encrypt_type is refused in clear",
+        json.loads(raw)["alipay_trade_query_response"].get("sub_code") == "isv.decryption-error-not-valid-encrypt-type",
+        raw,
+    )
 
 
 if __name__ == "__main__":

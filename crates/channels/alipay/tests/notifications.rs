@@ -239,27 +239,55 @@ fn a_synchronous_answer_altered_after_signing_does_not_verify() {
     let key = RsaPrivate::parse(FIXTURE_ALIPAY_PRIVATE_KEY).unwrap();
     let public = key.public();
     let answer = json!({"code": "10000", "msg": "Success", "qr_code": "https://qr.alipay.com/bax03431"});
-    let raw = response::render(&key, SignType::Rsa2, Some("alipay.trade.precreate"), &answer).unwrap();
+    let raw = response::render(
+        &key,
+        SignType::Rsa2,
+        Some("alipay.trade.precreate"),
+        &answer,
+        Default::default(),
+    )
+    .unwrap();
     assert!(
         raw.contains(r#""qr_code":"https:\/\/qr.alipay.com\/bax03431""#),
         "{raw}"
     );
-    let content = response::open(&raw, "alipay.trade.precreate", &public, SignType::Rsa2).unwrap();
+    let content = response::open(
+        &raw,
+        "alipay.trade.precreate",
+        response::with_key(&public, SignType::Rsa2),
+    )
+    .map(|o| o.signed)
+    .unwrap();
     assert_eq!(serde_json::from_str::<serde_json::Value>(content).unwrap(), answer);
     // Re-spaced, or a changed value: the signature no longer holds.
     let respaced = raw.replace(r#""code":"10000""#, r#""code": "10000""#);
     assert_eq!(
-        response::open(&respaced, "alipay.trade.precreate", &public, SignType::Rsa2),
+        response::open(
+            &respaced,
+            "alipay.trade.precreate",
+            response::with_key(&public, SignType::Rsa2)
+        )
+        .map(|o| o.signed),
         Err(AnswerError::BadSignature)
     );
     let altered = raw.replace("bax03431", "bax03432");
     assert_eq!(
-        response::open(&altered, "alipay.trade.precreate", &public, SignType::Rsa2),
+        response::open(
+            &altered,
+            "alipay.trade.precreate",
+            response::with_key(&public, SignType::Rsa2)
+        )
+        .map(|o| o.signed),
         Err(AnswerError::BadSignature)
     );
     let unsigned = format!("{{\"alipay_trade_precreate_response\":{}}}", answer);
     assert_eq!(
-        response::open(&unsigned, "alipay.trade.precreate", &public, SignType::Rsa2),
+        response::open(
+            &unsigned,
+            "alipay.trade.precreate",
+            response::with_key(&public, SignType::Rsa2)
+        )
+        .map(|o| o.signed),
         Err(AnswerError::Unsigned)
     );
 }

@@ -276,7 +276,13 @@ async fn the_gateway_accepts_a_signed_get_with_everything_in_the_query() {
         .await
         .unwrap();
     let alipay = RsaPublic::parse(juhe_channel_alipay::sandbox::FIXTURE_ALIPAY_PUBLIC_KEY).unwrap();
-    let content = response::open(&raw, "alipay.trade.precreate", &alipay, SignType::Rsa2).unwrap();
+    let content = response::open(
+        &raw,
+        "alipay.trade.precreate",
+        response::with_key(&alipay, SignType::Rsa2),
+    )
+    .map(|o| o.signed)
+    .unwrap();
     let answer: serde_json::Value = serde_json::from_str(content).unwrap();
     assert_eq!(answer["code"], "10000");
     assert_eq!(answer["out_trade_no"], "get-1");
@@ -291,7 +297,13 @@ async fn the_gateway_accepts_a_signed_get_with_everything_in_the_query() {
         .text()
         .await
         .unwrap();
-    let content = response::open(&raw, "alipay.trade.precreate", &alipay, SignType::Rsa2).unwrap();
+    let content = response::open(
+        &raw,
+        "alipay.trade.precreate",
+        response::with_key(&alipay, SignType::Rsa2),
+    )
+    .map(|o| o.signed)
+    .unwrap();
     let answer: serde_json::Value = serde_json::from_str(content).unwrap();
     assert_eq!(
         (answer["code"].as_str(), answer["sub_code"].as_str()),

@@ -18,6 +18,7 @@ async fn the_public_python_sdk_works_against_the_sandbox() {
             sandbox.base.clone().into(),
             dir.join("../../../vectors/alipay.json").into_os_string(),
             dir.join("fixtures/sandbox-alipay-public-key.pem").into_os_string(),
+            dir.join("fixtures").into_os_string(),
         ],
     )
     .await

@@ -38,14 +38,26 @@ async fn sign_in_takes_whichever_live_tmk_the_host_uses() {
     let counter = Arc::new(InMemoryTraceCounter::default());
     let rotating = with_tmks(env.cfg.clone(), &[NEW_TMK, TMK]);
     // The host still has the old TMK: the old version signs in.
-    assert!(matches!(purchase(&counter, &rotating, "TMK-1", 100).await, Ok(ChannelPaymentState::Succeeded { .. })));
+    assert!(matches!(
+        purchase(&counter, &rotating, "TMK-1", 100).await,
+        Ok(ChannelPaymentState::Succeeded { .. })
+    ));
     // The acquirer loads the new TMK: the new version signs in.
     env.host
         .add_terminal(TERMINAL_ID, MERCHANT_NO, DesKey::from_hex(NEW_TMK).unwrap());
-    assert!(matches!(purchase(&counter, &rotating, "TMK-2", 101).await, Ok(ChannelPaymentState::Succeeded { .. })));
+    assert!(matches!(
+        purchase(&counter, &rotating, "TMK-2", 101).await,
+        Ok(ChannelPaymentState::Succeeded { .. })
+    ));
     // A configuration with the old key alone cannot read the working keys.
-    assert!(matches!(purchase(&counter, &env.cfg, "TMK-3", 102).await, Err(ChannelError::Config(_))));
+    assert!(matches!(
+        purchase(&counter, &env.cfg, "TMK-3", 102).await,
+        Err(ChannelError::Config(_))
+    ));
     // Retired old version: the new one alone is what signs in.
     let retired = with_tmks(env.cfg.clone(), &[NEW_TMK]);
-    assert!(matches!(purchase(&counter, &retired, "TMK-4", 103).await, Ok(ChannelPaymentState::Succeeded { .. })));
+    assert!(matches!(
+        purchase(&counter, &retired, "TMK-4", 103).await,
+        Ok(ChannelPaymentState::Succeeded { .. })
+    ));
 }

@@ -17,7 +17,8 @@ use std::time::Duration;
 const NEW_DES_KEY: &str = "3KhlFilnjfJv8pxVBwbZdBhb5oGuzXnZ";
 
 fn with_des_keys(mut cfg: ChannelConfig, keys: &[&str]) -> ChannelConfig {
-    cfg.secrets.insert_versions("des_key", keys.iter().map(|k| k.to_string()));
+    cfg.secrets
+        .insert_versions("des_key", keys.iter().map(|k| k.to_string()));
     cfg
 }
 

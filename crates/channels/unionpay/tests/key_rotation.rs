@@ -13,7 +13,8 @@ use juhe_channel_unionpay::sandbox::merchants::SandboxMerchant;
 use juhe_domain::way::Way;
 
 fn with_keys(mut cfg: ChannelConfig, keys: &[&str]) -> ChannelConfig {
-    cfg.secrets.insert_versions("secure_key", keys.iter().map(|k| k.to_string()));
+    cfg.secrets
+        .insert_versions("secure_key", keys.iter().map(|k| k.to_string()));
     cfg
 }
 
@@ -29,7 +30,11 @@ async fn a_secure_key_rotates_with_overlap_until_retired() {
         // Paid while the old key is the only one: its notification is signed with it.
         let req = payment(Way::Qr, &order_no("rot", method), 777);
         channel.create(&old_only, &req).await.unwrap();
-        let url = format!("{}/_sandbox/orders/{}/pay", sandbox.base_url, order_id(&req.channel_order_no));
+        let url = format!(
+            "{}/_sandbox/orders/{}/pay",
+            sandbox.base_url,
+            order_id(&req.channel_order_no)
+        );
         assert_eq!(reqwest::Client::new().post(url).send().await.unwrap().status(), 200);
         let signed_with_old = receiver.next().await;
 
@@ -47,7 +52,10 @@ async fn a_secure_key_rotates_with_overlap_until_retired() {
         channel.validate_config(&rotating).unwrap();
         // Requests go out under the new key (the sandbox accepts only it now)...
         let state = channel.query(&rotating, &payment_ref(&req, None)).await.unwrap();
-        assert!(matches!(state, ChannelPaymentState::Succeeded { amount: 777, .. }), "{method}: {state:?}");
+        assert!(
+            matches!(state, ChannelPaymentState::Succeeded { amount: 777, .. }),
+            "{method}: {state:?}"
+        );
         assert!(matches!(
             channel.query(&old_only, &payment_ref(&req, None)).await,
             Err(ChannelError::Declined { .. } | ChannelError::Unknown(_))

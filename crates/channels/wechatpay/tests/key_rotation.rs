@@ -85,7 +85,10 @@ async fn an_apiv3_key_rotates_with_overlap_until_retired() {
     ));
     // Every version must be a valid APIv3 key.
     let broken = with_apiv3_keys(old_only, &[NEW_APIV3_KEY, "short"]);
-    assert!(matches!(h.channel.validate_config(&broken), Err(ChannelError::Config(_))));
+    assert!(matches!(
+        h.channel.validate_config(&broken),
+        Err(ChannelError::Config(_))
+    ));
 }
 
 #[tokio::test]
@@ -167,5 +170,8 @@ async fn platform_public_keys_rotate_with_overlap() {
     malformed
         .params
         .insert("platform_public_keys".into(), "not json".into());
-    assert!(matches!(h.channel.validate_config(&malformed), Err(ChannelError::Config(_))));
+    assert!(matches!(
+        h.channel.validate_config(&malformed),
+        Err(ChannelError::Config(_))
+    ));
 }

@@ -33,8 +33,12 @@ pub fn verify(cfg: &AlipayConfig, params: &Params) -> Result<(), ChannelError> {
         None | Some("") => cfg.sign_type,
         Some(text) => SignType::parse(text).ok_or_else(|| bad("unknown sign_type"))?,
     };
-    let verified = sign::verify(&cfg.alipay_key, sign_type, &sign::notify_content_v1(params), signature)
-        || sign::verify(&cfg.alipay_key, sign_type, &sign::notify_content_v2(params), signature);
+    let cert_sn = params
+        .get("alipay_cert_sn")
+        .map(String::as_str)
+        .filter(|s| !s.is_empty());
+    let check = |content: &str| cfg.alipay_keys.verify(cert_sn, sign_type, content, signature);
+    let verified = check(&sign::notify_content_v1(params)).is_ok() || check(&sign::notify_content_v2(params)).is_ok();
     if verified {
         Ok(())
     } else {

@@ -35,6 +35,14 @@ pub mod sub {
     pub const MISSING_METHOD: &str = "isv.missing-method";
     pub const INVALID_METHOD: &str = "isv.invalid-method";
     pub const INVALID_SIGNATURE_TYPE: &str = "isv.invalid-signature-type";
+    /// Certificate mode: the request names another app certificate or
+    /// root bundle than the app's ([MEM]: the exact names are not confirmed).
+    pub const INVALID_APP_CERT_SN: &str = "isv.invalid-app-cert-sn";
+    pub const INVALID_ROOT_CERT_SN: &str = "isv.invalid-alipay-root-cert-sn";
+    /// Content encryption refused ([MEM] names of Alipay's public error codes).
+    pub const DECRYPTION_INVALID_TYPE: &str = "isv.decryption-error-not-valid-encrypt-type";
+    pub const DECRYPTION_INVALID_KEY: &str = "isv.decryption-error-not-valid-encrypt-key";
+    pub const DECRYPTION_UNKNOWN: &str = "isv.decryption-error-unknown";
     pub const SYSTEM_ERROR: &str = "ACQ.SYSTEM_ERROR";
     pub const INVALID_PARAMETER: &str = "ACQ.INVALID_PARAMETER";
     pub const TRADE_NOT_EXIST: &str = "ACQ.TRADE_NOT_EXIST";

@@ -6,6 +6,13 @@
 
 /// The raw text of the top-level member `key`'s value, if it is an object.
 pub fn member_object<'a>(raw: &'a str, key: &str) -> Option<&'a str> {
+    member_value(raw, key).filter(|v| v.starts_with('{'))
+}
+
+/// The raw text of the top-level member `key`'s value, if it is an object
+/// or a string (an encrypted answer: the quoted base64 text, quotes
+/// included, is what Alipay signs).
+pub fn member_value<'a>(raw: &'a str, key: &str) -> Option<&'a str> {
     let bytes = raw.as_bytes();
     let mut pos = skip_ws(bytes, 0);
     if bytes.get(pos) != Some(&b'{') {
@@ -31,7 +38,7 @@ pub fn member_object<'a>(raw: &'a str, key: &str) -> Option<&'a str> {
         }
         let value_start = skip_ws(bytes, pos + 1);
         let value_end = value_end(bytes, value_start)?;
-        if name == key && bytes.get(value_start) == Some(&b'{') {
+        if name == key && matches!(bytes.get(value_start), Some(b'{' | b'"')) {
             return Some(&raw[value_start..value_end]);
         }
         pos = value_end;
@@ -110,6 +117,14 @@ mod tests {
         );
         assert_eq!(member_object(raw, "sign"), None);
         assert_eq!(member_object(raw, "missing"), None);
+    }
+
+    #[test]
+    fn an_encrypted_answer_is_its_quoted_text() {
+        let raw = r#"{"x_response":"aGVsbG8/d29ybGQ=","alipay_cert_sn":"abc","sign":"s"}"#;
+        assert_eq!(member_value(raw, "x_response"), Some(r#""aGVsbG8/d29ybGQ=""#));
+        assert_eq!(member_object(raw, "x_response"), None);
+        assert_eq!(member_value(r#"{"x_response":1}"#, "x_response"), None);
     }
 
     #[test]

@@ -6,7 +6,9 @@
 pub mod amount;
 pub mod answer;
 pub mod bill;
+pub mod cert;
 pub mod clock;
+pub mod content;
 pub mod error;
 pub mod extract;
 pub mod params;

@@ -16,8 +16,9 @@ mod trades;
 pub use bills::bill_for;
 pub use payer::{PayerError, payer_pays};
 pub use state::{
-    FIXTURE_ALIPAY_PRIVATE_KEY, FIXTURE_ALIPAY_PUBLIC_KEY, Merchant, RefundRecord, SandboxState, Trade, TradeStatus,
-    alipay_retry_schedule,
+    FIXTURE_ALIPAY_CERT, FIXTURE_ALIPAY_NEXT_CERT, FIXTURE_ALIPAY_NEXT_PRIVATE_KEY, FIXTURE_ALIPAY_PRIVATE_KEY,
+    FIXTURE_ALIPAY_PUBLIC_KEY, FIXTURE_ALIPAY_ROOT_CERT, FIXTURE_APP_CERT, Identity, Merchant, RefundRecord,
+    SandboxState, Trade, TradeStatus, alipay_retry_schedule,
 };
 
 use axum::Router;
@@ -29,6 +30,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/gateway.do", get(gateway::handle).post(gateway::handle))
         .route("/downloadBillFile.resource", get(bills::download))
         .route("/_sandbox/merchants", post(control::add_merchant))
+        .route("/_sandbox/alipay-cert/rotate", post(control::rotate_certificate))
         .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{out_trade_no}/pay", post(control::pay_order))
         .with_state(state.clone())

@@ -75,7 +75,7 @@ pub fn signed_params(
         put("refund_fee", yuan(trade.refunded()));
         put("gmt_refund", clock::format_millis(refund.at_ms));
     }
-    let signature = sign::sign(&state.alipay_key, SignType::Rsa2, &sign::notify_content_v1(&p))?;
+    let signature = sign::sign(&state.identity().key, SignType::Rsa2, &sign::notify_content_v1(&p))?;
     p.insert("sign".into(), signature);
     p.insert("sign_type".into(), SignType::Rsa2.as_str().into());
     Ok(p)

@@ -11,6 +11,35 @@ use std::time::Duration;
 /// The sandbox's own Alipay key pair (committed test fixtures, never a real key).
 pub const FIXTURE_ALIPAY_PRIVATE_KEY: &str = include_str!("../../fixtures/sandbox-alipay-private-key.pem");
 pub const FIXTURE_ALIPAY_PUBLIC_KEY: &str = include_str!("../../fixtures/sandbox-alipay-public-key.pem");
+/// Certificate mode (all TEST-ONLY, see `fixtures/README.md`): the Alipay
+/// public-key certificate of that key (with its intermediate), the root
+/// bundle (an RSA root and an ECC root), and the fixture app's certificate.
+pub const FIXTURE_ALIPAY_CERT: &str = include_str!("../../fixtures/sandbox-alipay-cert-TEST_ONLY.crt");
+pub const FIXTURE_ALIPAY_ROOT_CERT: &str = include_str!("../../fixtures/sandbox-alipay-root-TEST_ONLY.crt");
+pub const FIXTURE_APP_CERT: &str = include_str!("../../fixtures/sandbox-app-cert-TEST_ONLY.crt");
+/// The key and certificate the sandbox rotates to (`POST /_sandbox/alipay-cert/rotate`).
+pub const FIXTURE_ALIPAY_NEXT_PRIVATE_KEY: &str = include_str!("../../fixtures/sandbox-alipay-next-private-key.pem");
+pub const FIXTURE_ALIPAY_NEXT_CERT: &str = include_str!("../../fixtures/sandbox-alipay-cert-next-TEST_ONLY.crt");
+
+/// What the sandbox signs with: a key and, in certificate mode, the SN of
+/// its certificate (named in answers to certificate-mode apps).
+#[derive(Debug)]
+pub struct Identity {
+    pub(crate) key: RsaPrivate,
+    pub cert_sn: Option<String>,
+}
+
+impl Identity {
+    /// An identity from a key and its (first) certificate.
+    pub fn with_certificate(key_pem: &str, cert_pem: &str) -> Result<Identity, juhe_crypto::KeyError> {
+        let key = RsaPrivate::parse(key_pem)?;
+        let cert = juhe_crypto::Certificate::parse(cert_pem)?;
+        Ok(Identity {
+            key,
+            cert_sn: Some(crate::protocol::cert::cert_sn(&cert)),
+        })
+    }
+}
 
 /// Alipay's notification retry schedule after the first attempt: 4m, 10m,
 /// 10m, 1h, 2h, 6h, 15h (8 attempts in about 25 h), divided by `divisor`
@@ -23,12 +52,40 @@ pub fn alipay_retry_schedule(divisor: u32) -> Vec<Duration> {
 }
 
 /// An app registered with the sandbox: its id, its seller (`pid`, 2088…)
-/// and the app public key its requests are verified with.
-#[derive(Debug, Clone)]
+/// and the app public key its requests are verified with; in certificate
+/// mode the SN of its app certificate (its requests must name it); with
+/// content encryption its AES key.
+#[derive(Clone)]
 pub struct Merchant {
     pub app_id: String,
     pub pid: String,
     pub public_key: RsaPublic,
+    pub app_cert_sn: Option<String>,
+    pub encrypt_key: Option<zeroize::Zeroizing<Vec<u8>>>,
+}
+
+impl std::fmt::Debug for Merchant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Merchant")
+            .field("app_id", &self.app_id)
+            .field("pid", &self.pid)
+            .field("app_cert_sn", &self.app_cert_sn)
+            .field("encrypted", &self.encrypt_key.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Merchant {
+    /// A public-key-mode app without content encryption.
+    pub fn new(app_id: &str, pid: &str, public_key: RsaPublic) -> Merchant {
+        Merchant {
+            app_id: app_id.to_string(),
+            pid: pid.to_string(),
+            public_key,
+            app_cert_sn: None,
+            encrypt_key: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +147,10 @@ pub const BUYER_ID: &str = "2088102169481075";
 
 /// Everything the sandbox holds. Shared by its handlers behind an `Arc`.
 pub struct SandboxState {
-    pub(crate) alipay_key: RsaPrivate,
+    /// Signing identities, oldest first; the last one signs.
+    identities: Mutex<Vec<Arc<Identity>>>,
+    /// The SN of the root bundle certificate-mode apps must name.
+    pub root_cert_sn: String,
     merchants: Mutex<BTreeMap<String, Merchant>>,
     trades: Mutex<BTreeMap<(String, String), Trade>>,
     bills: Mutex<BTreeMap<String, (String, time::Date)>>,
@@ -114,12 +174,16 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl SandboxState {
-    /// A sandbox signing with `alipay_key`, knowing `merchants`, retrying
+    /// A sandbox signing as `identity`, knowing `merchants`, retrying
     /// notifications after the delays in `notify_schedule`.
-    pub fn new(alipay_key: RsaPrivate, merchants: Vec<Merchant>, notify_schedule: Vec<Duration>) -> Arc<SandboxState> {
+    pub fn new(identity: Identity, merchants: Vec<Merchant>, notify_schedule: Vec<Duration>) -> Arc<SandboxState> {
         let script = Arc::new(Script::new());
+        let root_cert_sn = juhe_crypto::x509::parse_bundle(FIXTURE_ALIPAY_ROOT_CERT)
+            .map(|roots| crate::protocol::cert::root_cert_sn(&roots))
+            .unwrap_or_default();
         Arc::new(SandboxState {
-            alipay_key,
+            identities: Mutex::new(vec![Arc::new(identity)]),
+            root_cert_sn,
             merchants: Mutex::new(merchants.into_iter().map(|m| (m.app_id.clone(), m)).collect()),
             trades: Mutex::new(BTreeMap::new()),
             bills: Mutex::new(BTreeMap::new()),
@@ -130,16 +194,28 @@ impl SandboxState {
         })
     }
 
-    /// A sandbox with the committed fixture Alipay key.
+    /// A sandbox with the committed fixture Alipay key and its certificate.
     pub fn with_fixture_key(
         merchants: Vec<Merchant>,
         notify_schedule: Vec<Duration>,
     ) -> Result<Arc<SandboxState>, juhe_crypto::KeyError> {
         Ok(SandboxState::new(
-            RsaPrivate::parse(FIXTURE_ALIPAY_PRIVATE_KEY)?,
+            Identity::with_certificate(FIXTURE_ALIPAY_PRIVATE_KEY, FIXTURE_ALIPAY_CERT)?,
             merchants,
             notify_schedule,
         ))
+    }
+
+    /// The identity that signs now.
+    pub fn identity(&self) -> Arc<Identity> {
+        let identities = lock(&self.identities);
+        // Never empty: created with one, rotation only adds.
+        identities[identities.len() - 1].clone()
+    }
+
+    /// Alipay rotates its certificate: `next` signs from now on.
+    pub fn rotate_identity(&self, next: Identity) {
+        lock(&self.identities).push(Arc::new(next));
     }
 
     pub fn next_seq(&self) -> u64 {

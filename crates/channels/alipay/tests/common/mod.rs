@@ -89,11 +89,11 @@ impl Sandbox {
 
 /// Alipay's notification schedule, 60 000 times faster (4 ms … 0.9 s).
 pub async fn start_sandbox() -> Sandbox {
-    let merchant = Merchant {
-        app_id: APP_ID.into(),
-        pid: PID.into(),
-        public_key: RsaPublic::parse(&key("app_public_key_pem")).expect("app public key"),
-    };
+    let merchant = Merchant::new(
+        APP_ID,
+        PID,
+        RsaPublic::parse(&key("app_public_key_pem")).expect("app public key"),
+    );
     let state =
         SandboxState::with_fixture_key(vec![merchant], sandbox::alipay_retry_schedule(60_000)).expect("fixture key");
     let server = serve_local(sandbox::router(state.clone())).await.expect("serve");

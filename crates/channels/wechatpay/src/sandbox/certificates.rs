@@ -5,13 +5,13 @@
 //! `POST /_sandbox/platform/rotate` makes the sandbox rotate its key.
 
 use super::SandboxState;
+use super::platform::{SandboxPlatform, TEST_NEXT_PLATFORM_PUBLIC_KEY, TEST_NEXT_PLATFORM_PUBLIC_KEY_ID};
 use super::wire::{Received, admit, signed_error, signed_json};
 use crate::protocol::clock::rfc3339_china;
 use crate::protocol::models::{CertificateEntry, CertificatesResponse};
 use crate::protocol::resource;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
-use super::platform::{SandboxPlatform, TEST_NEXT_PLATFORM_PUBLIC_KEY, TEST_NEXT_PLATFORM_PUBLIC_KEY_ID};
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
