@@ -189,3 +189,150 @@ async fn the_acquirer_approves_a_card_purchase_for_the_fixture_terminal() {
         "{outcome:?}"
     );
 }
+
+/// A notify endpoint that keeps every body it is sent (answering each
+/// channel's "received": 200 with `success`, which every sandbox accepts).
+async fn receiver() -> (String, Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    let bodies: Arc<std::sync::Mutex<Vec<Vec<u8>>>> = Arc::default();
+    let keep = bodies.clone();
+    let app = axum::Router::new().route(
+        "/notify",
+        axum::routing::post(move |body: axum::body::Bytes| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(body.to_vec());
+                "success"
+            }
+        }),
+    );
+    let server = juhe_sandbox_kit::serve_local(app).await.unwrap();
+    (format!("{}/notify", server.url), bodies)
+}
+
+#[tokio::test]
+async fn declining_on_the_page_is_each_channels_own_decline() {
+    let running = start(SandboxConfig::ephemeral()).await.unwrap();
+    let endpoints = running.endpoints.clone();
+    let setups = register_merchant(&endpoints).await.unwrap();
+    let http = reqwest::Client::new();
+    let page = http.get(&endpoints.page).send().await.unwrap().text().await.unwrap();
+    assert!(
+        page.contains("id=\"decline-scanned\""),
+        "the page has a Decline control"
+    );
+
+    for (i, setup) in setups.iter().filter(|s| s.channel != "bankcard").enumerate() {
+        let (notify_url, bodies) = receiver().await;
+        let cfg = ChannelConfig {
+            notify_url,
+            ..config(setup)
+        };
+        let channel = client(setup.channel);
+        let order_no = format!("DECL{}{i}", now_ms());
+        let fen = 2001 + i as i64;
+        let created = channel.create(&cfg, &payment(&order_no, fen, Way::Qr)).await.unwrap();
+        let Some(PayAction::QrCode { code_url }) = created.action else {
+            panic!("{}: no QR code", setup.channel);
+        };
+        let listed = http.get(&endpoints.page).send().await.unwrap().text().await.unwrap();
+        assert!(
+            listed.contains("class=\"decline\""),
+            "{}: a Decline button per open order",
+            setup.channel
+        );
+
+        let declined = http
+            .post(format!("{}/api/decline", endpoints.page))
+            .json(&serde_json::json!({"code": code_url}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(declined.status(), 200, "{}", setup.channel);
+        let after: serde_json::Value = declined.json().await.unwrap();
+        let reference = PaymentRef {
+            channel_order_no: order_no.clone(),
+            channel_trade_no: None,
+            money: Money::new(fen, Currency::CNY),
+            created_at_ms: now_ms(),
+        };
+        let state = channel.query(&cfg, &reference).await.unwrap();
+        let notified = || async {
+            for _ in 0..250 {
+                if let Some(body) = bodies.lock().unwrap().first().cloned() {
+                    return Some(body);
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            None
+        };
+        match setup.channel {
+            // WeChat records a failed payment and notifies nothing.
+            "wechatpay" => {
+                assert_eq!(after["state"], "PAYERROR", "{after}");
+                assert!(
+                    matches!(&state, ChannelPaymentState::Failed { code, .. } if code == "PAYERROR"),
+                    "{state:?}"
+                );
+            }
+            // Alipay keeps a face-to-face trade open when its payer gives up.
+            "alipay" => {
+                assert_eq!(
+                    (after["state"].as_str(), after["payable"].as_bool()),
+                    (Some("WAIT_BUYER_PAY"), Some(true))
+                );
+                assert_eq!(state, ChannelPaymentState::AwaitingPayer);
+                let paid = http
+                    .post(format!("{}/api/pay", endpoints.page))
+                    .json(&serde_json::json!({"code": code_url}))
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(paid.status(), 200, "the payer may still pay afterwards");
+            }
+            // UnionPay and JD Pay fail the order and notify the failure.
+            "unionpay" | "jdpay" => {
+                assert_eq!(after["payable"], false, "{}: {after}", setup.channel);
+                assert!(
+                    matches!(state, ChannelPaymentState::Failed { .. }),
+                    "{}: {state:?}",
+                    setup.channel
+                );
+                let body = notified()
+                    .await
+                    .unwrap_or_else(|| panic!("{}: no notification", setup.channel));
+                let inbound = juhe_channel::InboundRequest {
+                    headers: vec![("content-type".into(), "application/x-www-form-urlencoded".into())],
+                    query: None,
+                    body,
+                    received_at_s: now_ms() / 1000,
+                };
+                let parsed = channel.parse_notification(&cfg, &inbound).await.unwrap();
+                assert!(
+                    matches!(
+                        &parsed,
+                        juhe_channel::Notification::Payment {
+                            state: ChannelPaymentState::Failed { .. },
+                            ..
+                        }
+                    ),
+                    "{}: {parsed:?}",
+                    setup.channel
+                );
+            }
+            other => panic!("unexpected channel {other}"),
+        }
+        // A second decline of an order no longer open is refused (Alipay's was paid).
+        let again = http
+            .post(format!("{}/api/decline", endpoints.page))
+            .json(&serde_json::json!({"code": code_url}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            matches!(again.status().as_u16(), 404 | 409),
+            "{}: {}",
+            setup.channel,
+            again.status()
+        );
+    }
+}

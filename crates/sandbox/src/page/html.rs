@@ -36,10 +36,10 @@ fn rows(orders: &[Order]) -> String {
     let mut out = String::new();
     for o in orders {
         let button = if o.payable {
+            let (channel, no) = (escape(o.channel), escape(&o.out_trade_no));
             format!(
-                "<button class=\"pay\" data-channel=\"{}\" data-no=\"{}\">Pay</button>",
-                escape(o.channel),
-                escape(&o.out_trade_no)
+                "<button class=\"pay\" data-channel=\"{channel}\" data-no=\"{no}\">Pay</button> \
+                 <button class=\"decline\" data-channel=\"{channel}\" data-no=\"{no}\">Decline</button>"
             )
         } else {
             String::new()
@@ -69,8 +69,8 @@ const result = document.getElementById('result');
 function show(o) {
   result.textContent = o.error ? o.error : (o.channel + ' ' + o.out_trade_no + ': ¥' + o.amount_yuan + ' — ' + o.state);
 }
-async function pay(body) {
-  const r = await fetch('/api/pay', {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
+async function act(action, body) {
+  const r = await fetch('/api/' + action, {method: 'POST', headers: {'content-type': 'application/json'}, body: JSON.stringify(body)});
   show(await r.json());
   if (r.ok) setTimeout(() => location.reload(), 1200);
 }
@@ -81,9 +81,14 @@ document.getElementById('scan').addEventListener('submit', async (e) => {
   const o = await r.json();
   show(o);
   document.getElementById('pay-scanned').disabled = !(r.ok && o.payable);
+  document.getElementById('decline-scanned').disabled = !(r.ok && o.payable);
 });
-document.getElementById('pay-scanned').addEventListener('click', () => pay({code: document.getElementById('code').value.trim()}));
-document.querySelectorAll('button.pay').forEach((b) => b.addEventListener('click', () => pay({channel: b.dataset.channel, out_trade_no: b.dataset.no})));
+const scanned = () => ({code: document.getElementById('code').value.trim()});
+document.getElementById('pay-scanned').addEventListener('click', () => act('pay', scanned()));
+document.getElementById('decline-scanned').addEventListener('click', () => act('decline', scanned()));
+for (const action of ['pay', 'decline']) {
+  document.querySelectorAll('button.' + action).forEach((b) => b.addEventListener('click', () => act(action, {channel: b.dataset.channel, out_trade_no: b.dataset.no})));
+}
 "#;
 
 pub fn render(orders: &[Order]) -> String {
@@ -94,7 +99,8 @@ pub fn render(orders: &[Order]) -> String {
 <h1>Payer's phone</h1><p>Scan (paste) a QR <code>code_url</code>, or pick an open order below. \
 Every order here lives in a local sandbox; no real money moves.</p>\
 <form id=\"scan\"><input id=\"code\" name=\"code\" placeholder=\"weixin://wxpay/bizpayurl?pr=… or https://…\" autofocus>\
-<button type=\"submit\">Look up</button> <button type=\"button\" id=\"pay-scanned\" disabled>Pay</button></form>\
+<button type=\"submit\">Look up</button> <button type=\"button\" id=\"pay-scanned\" disabled>Pay</button> \
+<button type=\"button\" id=\"decline-scanned\" disabled>Decline</button></form>\
 <div id=\"result\" aria-live=\"polite\"></div>\
 <h2>Orders</h2><table><tbody>{rows}</tbody></table>\
 <script>{SCRIPT}</script></body></html>\n",

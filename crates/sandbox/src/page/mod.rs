@@ -7,7 +7,9 @@
 //! - `GET /api/orders` every order of every HTTP sandbox, newest state;
 //! - `GET /api/lookup?code=…` the order a `code_url` (or order number) names;
 //! - `POST /api/pay` `{"channel","out_trade_no"}` or `{"code"}`: pays it at
-//!   its sandbox (`POST /_sandbox/orders/{no}/pay`) and answers its state.
+//!   its sandbox (`POST /_sandbox/orders/{no}/pay`) and answers its state;
+//! - `POST /api/decline` (same body): the payer declines it at its sandbox
+//!   (`POST /_sandbox/orders/{no}/decline`), each channel's own decline.
 
 mod html;
 mod orders;
@@ -18,7 +20,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use orders::{Order, PayerPage};
+use orders::{Order, PayerAction, PayerPage};
 use serde::Deserialize;
 use serde_json::json;
 use std::sync::Arc;
@@ -31,6 +33,7 @@ pub fn router(endpoints: Endpoints) -> Router {
         .route("/api/endpoints", get(describe_endpoints))
         .route("/api/lookup", get(lookup))
         .route("/api/pay", post(pay))
+        .route("/api/decline", post(decline))
         .with_state(page)
 }
 
@@ -69,11 +72,19 @@ struct PayRequest {
 }
 
 async fn pay(State(page): State<Arc<PayerPage>>, Json(req): Json<PayRequest>) -> Response {
+    act(&page, req, PayerAction::Pay).await
+}
+
+async fn decline(State(page): State<Arc<PayerPage>>, Json(req): Json<PayRequest>) -> Response {
+    act(&page, req, PayerAction::Decline).await
+}
+
+async fn act(page: &PayerPage, req: PayRequest, action: PayerAction) -> Response {
     let wanted = req.out_trade_no.as_deref().or(req.code.as_deref()).unwrap_or_default();
     let Some(order) = page.find(req.channel.as_deref(), wanted).await else {
         return not_found();
     };
-    match page.pay(&order).await {
+    match page.act(&order, action).await {
         Ok(after) => Json(after).into_response(),
         Err(message) => (StatusCode::CONFLICT, Json(json!({"error": message, "order": order}))).into_response(),
     }

@@ -120,13 +120,18 @@ impl PayerPage {
         })
     }
 
-    /// The payer presses "Pay": the sandbox decides (scripted behaviours
-    /// apply) and the order's new state is read back.
-    pub async fn pay(&self, order: &Order) -> Result<Order, String> {
+    /// The payer presses "Pay" (or "Decline"): the sandbox decides
+    /// (scripted behaviours apply; a decline is the channel's own) and the
+    /// order's new state is read back.
+    pub async fn act(&self, order: &Order, action: PayerAction) -> Result<Order, String> {
         let base_url = self.base_url(order.channel).ok_or("unknown channel")?;
         let response = self
             .http
-            .post(format!("{base_url}/_sandbox/orders/{}/pay", order.out_trade_no))
+            .post(format!(
+                "{base_url}/_sandbox/orders/{}/{}",
+                order.out_trade_no,
+                action.path()
+            ))
             .send()
             .await
             .map_err(|e| format!("the {} sandbox did not answer: {e}", order.channel))?;
@@ -142,5 +147,24 @@ impl PayerPage {
             .into_iter()
             .find(|o| o.out_trade_no == order.out_trade_no)
             .unwrap_or_else(|| order.clone()))
+    }
+}
+
+/// What the payer does with an open order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayerAction {
+    Pay,
+    /// Refuses to pay: WeChat fails the order (`PAYERROR`), UnionPay and
+    /// JD Pay fail it and notify the failure, Alipay keeps the trade open
+    /// (it fails nothing when a face-to-face payer gives up).
+    Decline,
+}
+
+impl PayerAction {
+    fn path(self) -> &'static str {
+        match self {
+            PayerAction::Pay => "pay",
+            PayerAction::Decline => "decline",
+        }
     }
 }

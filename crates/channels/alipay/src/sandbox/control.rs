@@ -2,7 +2,7 @@
 //! registering merchants, paying an order as the payer page will, and
 //! rotating the sandbox's own certificate.
 
-use super::payer::{PayerError, payer_pays};
+use super::payer::{PayerError, payer_declines, payer_pays};
 use super::state::{FIXTURE_ALIPAY_NEXT_CERT, FIXTURE_ALIPAY_NEXT_PRIVATE_KEY, Identity, Merchant, SandboxState};
 use crate::protocol::{cert, content};
 use axum::Json;
@@ -102,6 +102,29 @@ pub async fn pay_order(
             "out_trade_no": trade.out_trade_no,
             "trade_no": trade.trade_no,
             "trade_status": trade.status.as_str(),
+        }))
+        .into_response(),
+        Err(e) => {
+            let status = match e {
+                PayerError::NotFound => StatusCode::NOT_FOUND,
+                PayerError::NotPayable(_) | PayerError::InsufficientFunds => StatusCode::CONFLICT,
+            };
+            (status, Json(json!({"error": e.to_string()}))).into_response()
+        }
+    }
+}
+
+/// The payer declines: the trade stays open (see `payer_declines`).
+pub async fn decline_order(
+    State(state): State<Arc<SandboxState>>,
+    Path(out_trade_no): Path<String>,
+    Query(q): Query<PayQuery>,
+) -> Response {
+    match payer_declines(&state, q.app_id.as_deref(), &out_trade_no) {
+        Ok(trade) => Json(json!({
+            "out_trade_no": trade.out_trade_no,
+            "trade_status": trade.status.as_str(),
+            "declined_by_payer": trade.declined_by_payer,
         }))
         .into_response(),
         Err(e) => {

@@ -33,6 +33,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/_sandbox/alipay-cert/rotate", post(control::rotate_certificate))
         .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{out_trade_no}/pay", post(control::pay_order))
+        .route("/_sandbox/orders/{out_trade_no}/decline", post(control::decline_order))
         .with_state(state.clone())
         .merge(juhe_sandbox_kit::control_router(state.script.clone()))
 }

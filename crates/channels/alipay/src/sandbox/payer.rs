@@ -43,6 +43,24 @@ pub fn payer_pays(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str
     })
 }
 
+/// The payer declines on the payer page. In face-to-face payment the trade
+/// stays `WAIT_BUYER_PAY`: Alipay neither fails nor notifies a trade whose
+/// payer gave up (the payer could still pay; the trade ends when it
+/// expires or the merchant closes it) [MEM]. Counted on the trade only.
+pub fn payer_declines(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str) -> Result<Trade, PayerError> {
+    state.with_trades(|trades| {
+        let trade = trades
+            .values_mut()
+            .find(|t| t.out_trade_no == out_trade_no && app_id.is_none_or(|a| a == t.app_id))
+            .ok_or(PayerError::NotFound)?;
+        if trade.status != TradeStatus::WaitBuyerPay {
+            return Err(PayerError::NotPayable(trade.status.as_str()));
+        }
+        trade.declined_by_payer += 1;
+        Ok(trade.clone())
+    })
+}
+
 pub(crate) fn pay_later(state: &Arc<SandboxState>, app_id: &str, out_trade_no: &str, after_ms: u64) {
     let (state, app_id, out_trade_no) = (state.clone(), app_id.to_string(), out_trade_no.to_string());
     tokio::spawn(async move {

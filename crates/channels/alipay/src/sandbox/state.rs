@@ -134,6 +134,8 @@ pub struct Trade {
     /// The last notification sent, delivered again after a newer one when
     /// the script asks for reordering.
     pub last_notice: Option<Delivery>,
+    /// How often the payer page declined it (the trade stays open).
+    pub declined_by_payer: u32,
 }
 
 impl Trade {

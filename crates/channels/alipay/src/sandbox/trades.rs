@@ -59,6 +59,7 @@ fn new_trade(
         refunds: Vec::new(),
         behaviour,
         last_notice: None,
+        declined_by_payer: 0,
     }
 }
 

@@ -34,6 +34,15 @@ pub(crate) async fn pay_order(State(state): State<Arc<SandboxState>>, Path(trade
     }
 }
 
+/// The payer declines on the payer page (see `SandboxState::decline`).
+pub(crate) async fn decline_order(State(state): State<Arc<SandboxState>>, Path(trade_num): Path<String>) -> Response {
+    match state.find_order(&trade_num) {
+        Some(order_key) if state.decline(&order_key) => StatusCode::NO_CONTENT.into_response(),
+        Some(_) => (StatusCode::CONFLICT, "order cannot be declined").into_response(),
+        None => (StatusCode::NOT_FOUND, "no such order").into_response(),
+    }
+}
+
 /// The H5 cashier: the payer's browser posts the merchant's sealed form;
 /// the order is created and the payer page shown (paid through
 /// `/_sandbox/orders/{tradeNum}/pay`).

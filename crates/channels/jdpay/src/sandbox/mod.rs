@@ -29,6 +29,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/_sandbox/merchants", post(cashier::add_merchant))
         .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{trade_num}/pay", post(cashier::pay_order))
+        .route("/_sandbox/orders/{trade_num}/decline", post(cashier::decline_order))
         .with_state(state.clone())
         .merge(control_router(state.script.clone()))
 }

@@ -232,6 +232,24 @@ impl SandboxState {
         true
     }
 
+    /// The payer declines an unpaid order: it fails (status `3`) and the
+    /// merchant is notified of the failure. False if it is no longer open.
+    pub fn decline(&self, order_key: &str) -> bool {
+        let fields = {
+            let mut orders = lock(&self.orders);
+            let Some(order) = orders.get_mut(order_key) else {
+                return false;
+            };
+            if order.status != status::CREATED && order.status != status::PROCESSING {
+                return false;
+            }
+            order.status = status::FAILED;
+            Self::order_fields(order)
+        };
+        self.notify(order_key, fields);
+        true
+    }
+
     /// The key of the order with this trade number (any merchant).
     pub fn find_order(&self, trade_num: &str) -> Option<String> {
         lock(&self.orders)

@@ -119,6 +119,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/_sandbox/merchants", post(payer::register_merchant))
         .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{order_id}/pay", post(payer::pay))
+        .route("/_sandbox/orders/{order_id}/decline", post(payer::decline))
         .with_state(state.clone())
         .merge(control_router(state.script.clone()))
 }

@@ -42,3 +42,37 @@ pub async fn pay(
         None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"}))),
     }
 }
+
+/// The payer declines on the payer page: the order fails (respCode `01`
+/// 交易失败, [MEM]) and the failure is notified.
+pub async fn decline(
+    State(state): State<Arc<SandboxState>>,
+    Path(order_id): Path<String>,
+) -> (StatusCode, Json<serde_json::Value>) {
+    let Some(order) = state.ledger.find_order(&order_id) else {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"})));
+    };
+    if !matches!(order.state, TxnState::Waiting | TxnState::Paying) || order.voided {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "order is not awaiting payment"})),
+        );
+    }
+    match settle::fail(
+        &state,
+        &order.mer_id,
+        &order.order_id,
+        PAYER_DECLINED_CODE,
+        PAYER_DECLINED,
+    ) {
+        Some(failed) => (
+            StatusCode::OK,
+            Json(json!({"orderId": failed.order_id, "state": "declined"})),
+        ),
+        None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"}))),
+    }
+}
+
+/// The code and message a declined order fails with.
+pub const PAYER_DECLINED_CODE: &str = "01";
+pub const PAYER_DECLINED: &str = "交易失败[用户取消支付]";

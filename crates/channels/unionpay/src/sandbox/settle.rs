@@ -69,6 +69,25 @@ pub fn succeed(state: &SandboxState, mer_id: &str, order_id: &str) -> Option<Txn
     Some(txn)
 }
 
+/// The payer declined: the order fails with `code` and its (failure)
+/// notification is sent, UnionPay notifying final states either way.
+pub fn fail(state: &SandboxState, mer_id: &str, order_id: &str, code: &str, message: &str) -> Option<Txn> {
+    let mut changed = false;
+    let txn = state.ledger.update(mer_id, order_id, |t| {
+        if matches!(t.state, TxnState::Waiting | TxnState::Paying) && !t.voided {
+            t.state = TxnState::Failed {
+                code: code.to_string(),
+                message: message.to_string(),
+            };
+            changed = true;
+        }
+    })?;
+    if changed {
+        notify(state, &txn, None);
+    }
+    Some(txn)
+}
+
 /// Succeeds the order after `delay` (scripted `pay after N ms`).
 pub fn succeed_later(state: Arc<SandboxState>, mer_id: String, order_id: String, delay: std::time::Duration) {
     tokio::spawn(async move {

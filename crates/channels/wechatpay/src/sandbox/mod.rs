@@ -186,6 +186,7 @@ pub fn router(state: Arc<SandboxState>) -> Router {
         .route("/_sandbox/merchants", post(payer::register_merchant))
         .route("/_sandbox/orders", get(listing::list))
         .route("/_sandbox/orders/{out_trade_no}/pay", post(payer::pay))
+        .route("/_sandbox/orders/{out_trade_no}/decline", post(payer::decline))
         .with_state(state.clone());
     api.merge(control_router(state.script.clone()))
 }

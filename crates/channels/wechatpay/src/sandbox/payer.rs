@@ -63,6 +63,28 @@ pub async fn pay(State(state): State<Arc<SandboxState>>, Path(out_trade_no): Pat
     }
 }
 
+/// The payer declines on the payer page: the order fails as WeChat records
+/// a failed payment (`PAYERROR`, `trade_state_desc` 用户拒绝支付). WeChat
+/// sends no notification for a failure (only `TRANSACTION.SUCCESS`): the
+/// merchant learns it by query.
+pub async fn decline(State(state): State<Arc<SandboxState>>, Path(out_trade_no): Path<String>) -> Response {
+    let found = lock(&state.books.orders)
+        .values()
+        .find(|o| o.out_trade_no == out_trade_no)
+        .map(|o| (o.mchid.clone(), o.trade_state.clone()));
+    let Some((mchid, current)) = found else {
+        return answer(StatusCode::NOT_FOUND, "ORDER_NOT_EXIST");
+    };
+    if !matches!(current.as_str(), trade_state::NOTPAY | trade_state::USERPAYING) {
+        return answer(StatusCode::CONFLICT, &current);
+    }
+    mark_failed(&state, &mchid, &out_trade_no, PAYER_DECLINED);
+    answer(StatusCode::OK, trade_state::PAYERROR)
+}
+
+/// What the order says once its payer declined.
+pub const PAYER_DECLINED: &str = "用户拒绝支付";
+
 fn answer(status: StatusCode, trade_state: &str) -> Response {
     (status, Json(serde_json::json!({"trade_state": trade_state}))).into_response()
 }
