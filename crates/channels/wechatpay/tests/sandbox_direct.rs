@@ -132,7 +132,10 @@ async fn certificates_are_signed_and_encrypted_for_the_merchant() {
     let pem = resource::decrypt(APIV3_KEY.as_bytes(), &entry.encrypt_certificate).expect("decrypts with the APIv3 key");
     let cert = Certificate::parse(&String::from_utf8(pem).expect("utf-8")).expect("cert");
     assert_eq!(cert.serial_hex(), serial);
-    assert_eq!(cert.rsa_public().expect("rsa"), h.state.platform().public_key());
+    assert_eq!(
+        juhe_channel_wechatpay::protocol::scheme::VerifyingKey::Rsa(cert.rsa_public().expect("rsa")),
+        h.state.platform().public_key()
+    );
     assert!(resource::decrypt(b"0123456789abcdef0123456789abcdef", &entry.encrypt_certificate).is_err());
 }
 

@@ -44,7 +44,7 @@ fn go_signer_signature_and_its_certificate() {
         .expect("sign");
     assert_eq!(signature, s(v, "expected_signature"));
     assert_eq!(
-        juhe_channel_wechatpay::protocol::AUTH_SCHEME,
+        juhe_channel_wechatpay::protocol::SIGNATURE_TYPE,
         format!("WECHATPAY2-{}", s(v, "expected_algorithm_name"))
     );
     let cert = Certificate::parse(&key_text(s(v, "verify_cert"))).expect("cert");
@@ -99,6 +99,7 @@ fn go_header_format_with_a_mock_signature() {
     // its field order and quoting, only the scheme name differs.
     let v = by_id("authorization_header", "go-credential-get-nobody");
     let auth = Authorization {
+        scheme: juhe_channel_wechatpay::protocol::scheme::Scheme::Rsa,
         mchid: s(v, "mchid").into(),
         nonce_str: s(v, "nonce").into(),
         timestamp: text(v, "timestamp"),

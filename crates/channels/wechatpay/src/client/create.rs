@@ -14,6 +14,7 @@ use crate::protocol::models::{
     Payer, PrepayIdResponse, PrepayRequest, SceneInfo, Transaction,
 };
 use crate::protocol::pay_params::{app_params, jsapi_params};
+use crate::protocol::scheme::SigningKey;
 use crate::protocol::states::payment_state;
 use juhe_channel::{ChannelError, ChannelPaymentState, CreateOutcome, CreatePayment, PayAction};
 use juhe_domain::way::Way;
@@ -32,21 +33,16 @@ pub async fn create(t: &Transport<'_>, notify_url: &str, req: &CreatePayment) ->
         }
         Way::Jsapi => {
             let openid = required(req.payer_id.as_deref(), "jsapi needs the payer's openid (payer_id)")?;
+            let key = pay_params_key(t.settings)?;
             let mut body = prepay_request(t.settings, notify_url, req, None)?;
             body.payer = Some(Payer {
                 openid: openid.to_string(),
             });
             let answer: PrepayIdResponse = json(&prepay(t, "jsapi", body).await?)?;
-            let params = jsapi_params(
-                &t.settings.private_key,
-                &t.settings.appid,
-                &answer.prepay_id,
-                now_s(),
-                &new_nonce(),
-            )
-            .map_err(|e| {
-                ChannelError::Unknown(format!("order created but its pay parameters could not be signed: {e}"))
-            })?;
+            let params =
+                jsapi_params(key, &t.settings.appid, &answer.prepay_id, now_s(), &new_nonce()).map_err(|e| {
+                    ChannelError::Unknown(format!("order created but its pay parameters could not be signed: {e}"))
+                })?;
             Ok(awaiting(PayAction::Sdk { params }))
         }
         Way::H5 => {
@@ -61,10 +57,11 @@ pub async fn create(t: &Transport<'_>, notify_url: &str, req: &CreatePayment) ->
             Ok(awaiting(PayAction::Redirect { url: answer.h5_url }))
         }
         Way::App => {
+            let key = pay_params_key(t.settings)?;
             let body = prepay_request(t.settings, notify_url, req, None)?;
             let answer: PrepayIdResponse = json(&prepay(t, "app", body).await?)?;
             let params = app_params(
-                &t.settings.private_key,
+                key,
                 &t.settings.appid,
                 &t.settings.mchid,
                 &answer.prepay_id,
@@ -199,4 +196,17 @@ async fn codepay(t: &Transport<'_>, req: &CreatePayment) -> Result<CreateOutcome
         action: None,
         channel_trade_no: tx.transaction_id,
     })
+}
+
+/// The key that signs JSAPI / APP client parameters (`paySign`, `sign`).
+/// Refused before anything is sent for a 国密 merchant: how the client
+/// parameters are signed with SM2 (their `signType`, the string) is not in
+/// any public source, so no order is created that could not be paid.
+fn pay_params_key(settings: &super::settings::Settings) -> Result<&juhe_crypto::RsaPrivate, ChannelError> {
+    match &settings.private_key {
+        SigningKey::Rsa(key) => Ok(key.as_ref()),
+        SigningKey::Sm2(_) => Err(ChannelError::Config(
+            "JSAPI / APP pay parameters of SM2 (国密) merchants are not established from public sources".into(),
+        )),
+    }
 }

@@ -17,6 +17,7 @@ pub fn parse(s: &Settings, req: &InboundRequest) -> Result<Notification, Channel
         serial: req.header(headers::SERIAL),
     };
     let opened = open(
+        s.scheme(),
         &s.platform,
         s.apiv3_keys.iter().map(|k| k.as_slice()),
         &signed,

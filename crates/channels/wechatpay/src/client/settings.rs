@@ -2,9 +2,9 @@
 //! generic `ChannelConfig`. `Debug` never shows key material.
 
 use crate::protocol::platform::PlatformKeys;
+use crate::protocol::scheme::{Scheme, SigningKey, Signs, VerifyingKey};
 use juhe_channel::{ChannelConfig, ChannelError};
 use juhe_crypto::x509::Certificate;
-use juhe_crypto::{RsaPrivate, RsaPublic};
 use zeroize::Zeroizing;
 
 /// Parameter and secret names.
@@ -28,7 +28,9 @@ pub struct Settings {
     pub appid: String,
     /// The merchant API certificate's serial, sent as `serial_no`.
     pub merchant_serial_no: String,
-    pub private_key: RsaPrivate,
+    /// The merchant API key: RSA, or SM2 for a 国密 merchant (then the
+    /// platform keys are SM2 certificates and resources SM4-GCM).
+    pub private_key: SigningKey,
     /// The APIv3 key, then earlier versions still being rotated away
     /// (notifications encrypted under them still decrypt).
     pub apiv3_keys: Vec<Zeroizing<Vec<u8>>>,
@@ -46,6 +48,10 @@ impl std::fmt::Debug for Settings {
 }
 
 impl Settings {
+    pub fn scheme(&self) -> Scheme {
+        self.private_key.scheme()
+    }
+
     pub fn from_config(cfg: &ChannelConfig) -> Result<Settings, ChannelError> {
         let mchid = cfg.param(names::MCHID)?.to_string();
         if !mchid.bytes().all(|b| b.is_ascii_digit()) {
@@ -53,8 +59,8 @@ impl Settings {
         }
         let appid = cfg.param(names::APPID)?.to_string();
         let merchant_serial_no = cfg.param(names::MERCHANT_SERIAL_NO)?.to_string();
-        let private_key = RsaPrivate::parse(cfg.secret(names::PRIVATE_KEY)?)
-            .map_err(|e| ChannelError::Config(format!("secret \"private_key\": {e}")))?;
+        let private_key = SigningKey::parse(cfg.secret(names::PRIVATE_KEY)?)
+            .map_err(|e| ChannelError::Config(format!("secret \"private_key\" (RSA or SM2): {e}")))?;
         let mut apiv3_keys = Vec::new();
         for key in cfg.secret_versions(names::APIV3_KEY)? {
             // AES-256 needs exactly 32 bytes; WeChat's console issues 32 ASCII characters.
@@ -65,13 +71,20 @@ impl Settings {
             }
             apiv3_keys.push(Zeroizing::new(key.as_bytes().to_vec()));
         }
+        let platform = platform_keys(cfg)?;
+        if !platform.all_of(private_key.scheme()) {
+            return Err(ChannelError::Config(format!(
+                "the platform keys must be of the merchant key's kind ({})",
+                private_key.scheme().name()
+            )));
+        }
         Ok(Settings {
             mchid,
             appid,
             merchant_serial_no,
             private_key,
             apiv3_keys,
-            platform: platform_keys(cfg)?,
+            platform,
         })
     }
 }
@@ -87,14 +100,15 @@ fn platform_keys(cfg: &ChannelConfig) -> Result<PlatformKeys, ChannelError> {
             .filter(|v| !v.is_empty())
             .or_else(|| cfg.param_opt(names::PLATFORM_PUBLIC_KEY))
             .ok_or_else(|| ChannelError::Config("\"platform_public_key\" is missing".into()))?;
-        let key = RsaPublic::parse(text).map_err(|e| ChannelError::Config(format!("\"platform_public_key\": {e}")))?;
+        let key =
+            VerifyingKey::parse(text).map_err(|e| ChannelError::Config(format!("\"platform_public_key\": {e}")))?;
         keys.add(id, key);
     }
     if let Some(text) = cfg.param_opt(names::PLATFORM_PUBLIC_KEYS) {
         let bad = || ChannelError::Config("\"platform_public_keys\" must be a JSON object of id: PEM".into());
         let by_id: serde_json::Map<String, serde_json::Value> = serde_json::from_str(text).map_err(|_| bad())?;
         for (id, pem) in &by_id {
-            let key = RsaPublic::parse(pem.as_str().ok_or_else(bad)?)
+            let key = VerifyingKey::parse(pem.as_str().ok_or_else(bad)?)
                 .map_err(|e| ChannelError::Config(format!("\"platform_public_keys\" {id}: {e}")))?;
             keys.add(id, key);
         }
@@ -102,8 +116,7 @@ fn platform_keys(cfg: &ChannelConfig) -> Result<PlatformKeys, ChannelError> {
     for pem in certificate_texts(cfg)? {
         let cert =
             Certificate::parse(&pem).map_err(|e| ChannelError::Config(format!("\"platform_certificates\": {e}")))?;
-        let key = cert
-            .rsa_public()
+        let key = VerifyingKey::of_certificate(&cert)
             .map_err(|e| ChannelError::Config(format!("\"platform_certificates\": {e}")))?;
         keys.add(cert.serial_hex(), key);
     }

@@ -2,8 +2,8 @@
 //! header that carries it, and the three-line message that responses and
 //! notifications are signed over (§1.2).
 
-use super::{AUTH_SCHEME, ProtocolError};
-use juhe_crypto::{RsaDigest, RsaPrivate, RsaPublic};
+use super::ProtocolError;
+use super::scheme::{Scheme, Signs, Verifies};
 use rand::Rng;
 
 /// `METHOD\nCANONICAL_URL\nTIMESTAMP\nNONCE\nBODY\n` — the body is empty
@@ -32,9 +32,11 @@ pub fn new_nonce() -> String {
         .collect()
 }
 
-/// The fields of a `WECHATPAY2-SHA256-RSA2048 …` Authorization header.
+/// The fields of a `WECHATPAY2-SHA256-RSA2048 …` (or `WECHATPAY2-SM2-WITH-SM3 …`)
+/// Authorization header.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorization {
+    pub scheme: Scheme,
     pub mchid: String,
     pub nonce_str: String,
     pub timestamp: String,
@@ -44,9 +46,9 @@ pub struct Authorization {
 }
 
 impl Authorization {
-    /// Signs a request with the merchant's API key.
-    pub fn sign(
-        key: &RsaPrivate,
+    /// Signs a request with the merchant's API key (its scheme is the key's).
+    pub fn sign<K: Signs + ?Sized>(
+        key: &K,
         mchid: &str,
         serial_no: &str,
         request: &SignedRequest<'_>,
@@ -59,31 +61,38 @@ impl Authorization {
             request.body,
         );
         Ok(Authorization {
+            scheme: key.scheme(),
             mchid: mchid.to_string(),
             nonce_str: request.nonce.to_string(),
             timestamp: request.timestamp.to_string(),
             serial_no: serial_no.to_string(),
-            signature: key.sign_base64(RsaDigest::Sha256, &message)?,
+            signature: key.sign_base64(&message)?,
         })
     }
 
     /// The header value, fields in the order the Go and Java SDKs emit them.
     pub fn header_value(&self) -> String {
         format!(
-            "{AUTH_SCHEME} mchid=\"{}\",nonce_str=\"{}\",timestamp=\"{}\",serial_no=\"{}\",signature=\"{}\"",
-            self.mchid, self.nonce_str, self.timestamp, self.serial_no, self.signature
+            "{} mchid=\"{}\",nonce_str=\"{}\",timestamp=\"{}\",serial_no=\"{}\",signature=\"{}\"",
+            self.scheme.name(),
+            self.mchid,
+            self.nonce_str,
+            self.timestamp,
+            self.serial_no,
+            self.signature
         )
     }
 
     /// Reads a header value. Field order is free (the official docs and the
     /// Python SDK use other orders than Go/Java); all five are required.
     pub fn parse(header: &str) -> Result<Authorization, ProtocolError> {
-        let rest = header
+        let (name, rest) = header
             .trim()
-            .strip_prefix(AUTH_SCHEME)
-            .ok_or(ProtocolError::BadAuthorization(
-                "scheme is not WECHATPAY2-SHA256-RSA2048",
-            ))?;
+            .split_once(' ')
+            .ok_or(ProtocolError::BadAuthorization("no scheme"))?;
+        let scheme = Scheme::from_name(name).ok_or(ProtocolError::BadAuthorization(
+            "scheme is not WECHATPAY2-SHA256-RSA2048 or WECHATPAY2-SM2-WITH-SM3",
+        ))?;
         let pairs = parse_quoted_pairs(rest.trim_start())?;
         let field = |name: &'static str| {
             pairs
@@ -94,6 +103,7 @@ impl Authorization {
                 .ok_or(ProtocolError::BadAuthorization(name))
         };
         Ok(Authorization {
+            scheme,
             mchid: field("mchid")?,
             nonce_str: field("nonce_str")?,
             timestamp: field("timestamp")?,
@@ -103,12 +113,12 @@ impl Authorization {
     }
 
     /// Checks the signature against the request as received, with the
-    /// merchant's public key.
-    pub fn verify(&self, key: &RsaPublic, method: &str, canonical_url: &str, body: &[u8]) -> bool {
+    /// merchant's public key (of the header's scheme).
+    pub fn verify<K: Verifies + ?Sized>(&self, key: &K, method: &str, canonical_url: &str, body: &[u8]) -> bool {
         let mut message = format!("{method}\n{canonical_url}\n{}\n{}\n", self.timestamp, self.nonce_str).into_bytes();
         message.extend_from_slice(body);
         message.push(b'\n');
-        key.verify_base64(RsaDigest::Sha256, &message, &self.signature)
+        key.verify_base64(&message, &self.signature)
     }
 }
 
@@ -155,7 +165,12 @@ mod tests {
         assert_eq!(auth.mchid, "1900000001");
         assert_eq!(auth.signature, "ab+/c==");
         assert_eq!(auth.serial_no, "F5765756002FDD77");
+        assert_eq!(auth.scheme, Scheme::Rsa);
         assert_eq!(Authorization::parse(&auth.header_value()).unwrap(), auth);
+        let sm2 = python_order.replacen("WECHATPAY2-SHA256-RSA2048", "WECHATPAY2-SM2-WITH-SM3", 1);
+        let auth = Authorization::parse(&sm2).unwrap();
+        assert_eq!(auth.scheme, Scheme::Sm2);
+        assert!(auth.header_value().starts_with("WECHATPAY2-SM2-WITH-SM3 mchid="));
     }
 
     #[test]
@@ -163,6 +178,7 @@ mod tests {
         for bad in [
             "",
             "Bearer x",
+            "WECHATPAY2-SHA256-HMAC mchid=\"1\",nonce_str=\"n\",timestamp=\"1\",serial_no=\"S\",signature=\"s\"",
             "WECHATPAY2-SHA256-RSA2048 mchid=1",
             "WECHATPAY2-SHA256-RSA2048 mchid=\"1\",nonce_str=\"n\"",
             "WECHATPAY2-SHA256-RSA2048 mchid=\"1\",nonce_str=\"n\",timestamp=\"1\",serial_no=\"S\",signature=\"",

@@ -11,15 +11,13 @@ pub mod notify;
 pub mod pay_params;
 pub mod platform;
 pub mod resource;
+pub mod scheme;
 pub mod states;
 
 pub use error::ProtocolError;
 
-/// The only signature scheme juhe speaks (RSA keys; the SM2 variant
-/// `WECHATPAY2-SM2-WITH-SM3` is not offered to direct merchants by default).
-pub const AUTH_SCHEME: &str = "WECHATPAY2-SHA256-RSA2048";
-
-/// `Wechatpay-Signature-Type` value on notifications and responses.
+/// The RSA scheme's `Authorization` name and `Wechatpay-Signature-Type`
+/// (the SM2 scheme's are `scheme::Scheme::Sm2.name()`).
 pub const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
 
 /// A signed timestamp older or newer than this (seconds) is refused, as the

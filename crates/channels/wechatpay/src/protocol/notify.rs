@@ -3,7 +3,8 @@
 
 use super::models::NotificationEnvelope;
 use super::platform::{PlatformKeys, SignedHeaders, verify_signed};
-use super::{ProtocolError, SIGNATURE_TYPE, resource};
+use super::scheme::Scheme;
+use super::{ProtocolError, resource};
 
 pub mod event {
     pub const TRANSACTION_SUCCESS: &str = "TRANSACTION.SUCCESS";
@@ -22,10 +23,12 @@ pub struct OpenedNotification {
 }
 
 /// Verifies the signature (with `signature_type`, when sent, naming the
-/// RSA scheme) and decrypts the resource with the first of `apiv3_keys`
+/// merchant's scheme) and decrypts the resource — of that scheme's
+/// algorithm, no downgrade — with the first of `apiv3_keys`
 /// that opens it (the current key, then keys being rotated away: a
 /// notification encrypted before the merchant changed its key still opens).
 pub fn open<'k>(
+    scheme: Scheme,
     keys: &PlatformKeys,
     apiv3_keys: impl IntoIterator<Item = &'k [u8]>,
     headers: &SignedHeaders<'_>,
@@ -34,12 +37,15 @@ pub fn open<'k>(
     now_s: i64,
 ) -> Result<OpenedNotification, ProtocolError> {
     if let Some(kind) = signature_type
-        && kind != SIGNATURE_TYPE
+        && kind != scheme.name()
     {
         return Err(ProtocolError::UnsupportedAlgorithm(kind.to_string()));
     }
     verify_signed(keys, headers, body, now_s)?;
     let envelope: NotificationEnvelope = serde_json::from_slice(body)?;
+    if envelope.resource.algorithm != scheme.resource_algorithm() {
+        return Err(ProtocolError::UnsupportedAlgorithm(envelope.resource.algorithm.clone()));
+    }
     if envelope.resource_type != RESOURCE_TYPE {
         return Err(ProtocolError::Malformed(format!(
             "resource_type {:?}",

@@ -4,8 +4,8 @@
 //! platform-public-key mode, an id like `PUB_KEY_ID_0114…`.
 
 use super::auth::response_message;
+use super::scheme::{Signs, Verifies, VerifyingKey};
 use super::{MAX_CLOCK_SKEW_S, ProtocolError};
-use juhe_crypto::{RsaDigest, RsaPrivate, RsaPublic};
 
 /// Deliberately wrong signatures WeChat sends to check that merchants
 /// really verify ([MEM]); they are refused like any bad signature.
@@ -14,7 +14,7 @@ pub const SIGNATURE_PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
 /// Platform verification keys by serial / public-key id.
 #[derive(Debug, Clone, Default)]
 pub struct PlatformKeys {
-    keys: Vec<(String, RsaPublic)>,
+    keys: Vec<(String, VerifyingKey)>,
 }
 
 impl PlatformKeys {
@@ -22,17 +22,22 @@ impl PlatformKeys {
         PlatformKeys::default()
     }
 
-    pub fn add(&mut self, serial: impl Into<String>, key: RsaPublic) {
-        self.keys.push((serial.into(), key));
+    pub fn add(&mut self, serial: impl Into<String>, key: impl Into<VerifyingKey>) {
+        self.keys.push((serial.into(), key.into()));
     }
 
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// Whether every key is of `scheme`'s kind.
+    pub fn all_of(&self, scheme: super::scheme::Scheme) -> bool {
+        self.keys.iter().all(|(_, k)| k.scheme() == scheme)
+    }
+
     /// Certificate serials are hex and compared without regard to case or
     /// leading zeros' presence in the text; public-key ids compare exactly.
-    pub fn get(&self, serial: &str) -> Option<&RsaPublic> {
+    pub fn get(&self, serial: &str) -> Option<&VerifyingKey> {
         self.keys
             .iter()
             .find(|(known, _)| same_serial(known, serial))
@@ -87,7 +92,7 @@ pub fn verify_signed(
     let key = keys
         .get(serial)
         .ok_or_else(|| ProtocolError::UnknownSerial(serial.to_string()))?;
-    if key.verify_base64(RsaDigest::Sha256, &response_message(timestamp, nonce, body), signature) {
+    if key.verify_base64(&response_message(timestamp, nonce, body), signature) {
         Ok(())
     } else {
         Err(ProtocolError::BadSignature)
@@ -95,11 +100,13 @@ pub fn verify_signed(
 }
 
 /// The platform's signature over an answer or notification (sandbox side).
-pub fn sign_response(key: &RsaPrivate, timestamp: i64, nonce: &str, body: &[u8]) -> Result<String, ProtocolError> {
-    Ok(key.sign_base64(
-        RsaDigest::Sha256,
-        &response_message(&timestamp.to_string(), nonce, body),
-    )?)
+pub fn sign_response<K: Signs + ?Sized>(
+    key: &K,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> Result<String, ProtocolError> {
+    key.sign_base64(&response_message(&timestamp.to_string(), nonce, body))
 }
 
 #[cfg(test)]

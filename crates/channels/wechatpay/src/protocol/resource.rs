@@ -5,11 +5,16 @@
 use super::ProtocolError;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use juhe_crypto::aead::{aes128_gcm_decrypt, aes256_gcm_decrypt, aes256_gcm_encrypt};
+use juhe_crypto::aead::{
+    aes128_gcm_decrypt, aes256_gcm_decrypt, aes256_gcm_encrypt, sm4_gcm_decrypt, sm4_gcm_encrypt, wechat_sm4_key,
+};
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 pub const ALGORITHM: &str = "AEAD_AES_256_GCM";
+/// The 国密 resources of SM2 merchants: SM4-GCM, key = the first 16 bytes
+/// of SM3(APIv3 key) (wechatpay-java `AeadSM4Cipher`, `SMNotificationConfig`).
+pub const SM4_ALGORITHM: &str = "AEAD_SM4_GCM";
 
 /// The encrypted part of a notification or certificate entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,18 +33,17 @@ pub struct EncryptedResource {
 /// Go SDK, which sizes AES by the key, a 16-byte key means AES-128 — only
 /// the SDKs' own test vectors use such keys, and `validate_config` refuses them.
 pub fn decrypt(apiv3_key: &[u8], resource: &EncryptedResource) -> Result<Vec<u8>, ProtocolError> {
-    if resource.algorithm != ALGORITHM {
-        return Err(ProtocolError::UnsupportedAlgorithm(resource.algorithm.clone()));
-    }
     let data = STANDARD
         .decode(resource.ciphertext.trim())
         .map_err(|_| ProtocolError::Decrypt)?;
     let nonce = resource.nonce.as_bytes();
     let aad = resource.associated_data.as_bytes();
-    let opened = match apiv3_key.len() {
-        32 => aes256_gcm_decrypt(apiv3_key, nonce, aad, &data),
-        16 => aes128_gcm_decrypt(apiv3_key, nonce, aad, &data),
-        _ => return Err(ProtocolError::Decrypt),
+    let opened = match (resource.algorithm.as_str(), apiv3_key.len()) {
+        (ALGORITHM, 32) => aes256_gcm_decrypt(apiv3_key, nonce, aad, &data),
+        (ALGORITHM, 16) => aes128_gcm_decrypt(apiv3_key, nonce, aad, &data),
+        (ALGORITHM, _) => return Err(ProtocolError::Decrypt),
+        (SM4_ALGORITHM, _) => sm4_gcm_decrypt(&*wechat_sm4_key(apiv3_key), nonce, aad, &data),
+        (other, _) => return Err(ProtocolError::UnsupportedAlgorithm(other.to_string())),
     };
     opened.map_err(|_| ProtocolError::Decrypt)
 }
@@ -62,9 +66,42 @@ pub fn encrypt_with_nonce(
     original_type: Option<&str>,
     plaintext: &[u8],
 ) -> Result<EncryptedResource, ProtocolError> {
-    let sealed = aes256_gcm_encrypt(apiv3_key, nonce.as_bytes(), associated_data.as_bytes(), plaintext)?;
+    encrypt_as(ALGORITHM, apiv3_key, nonce, associated_data, original_type, plaintext)
+}
+
+/// Encrypts a resource for an SM2 merchant (`AEAD_SM4_GCM`), fresh nonce.
+pub fn encrypt_sm4(
+    apiv3_key: &[u8],
+    associated_data: &str,
+    original_type: Option<&str>,
+    plaintext: &[u8],
+) -> Result<EncryptedResource, ProtocolError> {
+    encrypt_as(
+        SM4_ALGORITHM,
+        apiv3_key,
+        &fresh_nonce(),
+        associated_data,
+        original_type,
+        plaintext,
+    )
+}
+
+fn encrypt_as(
+    algorithm: &str,
+    apiv3_key: &[u8],
+    nonce: &str,
+    associated_data: &str,
+    original_type: Option<&str>,
+    plaintext: &[u8],
+) -> Result<EncryptedResource, ProtocolError> {
+    let (nonce_bytes, aad) = (nonce.as_bytes(), associated_data.as_bytes());
+    let sealed = if algorithm == SM4_ALGORITHM {
+        sm4_gcm_encrypt(&*wechat_sm4_key(apiv3_key), nonce_bytes, aad, plaintext)?
+    } else {
+        aes256_gcm_encrypt(apiv3_key, nonce_bytes, aad, plaintext)?
+    };
     Ok(EncryptedResource {
-        algorithm: ALGORITHM.to_string(),
+        algorithm: algorithm.to_string(),
         ciphertext: STANDARD.encode(sealed),
         associated_data: associated_data.to_string(),
         nonce: nonce.to_string(),

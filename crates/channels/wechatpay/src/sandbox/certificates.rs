@@ -1,7 +1,8 @@
 //! `GET /v3/certificates`: the platform certificates, each encrypted with
 //! the calling merchant's APIv3 key (AAD `certificate`), as the SDKs'
 //! certificate downloaders expect — every certificate of a rotation, the
-//! new one and the old ones, as WeChat lists both while they overlap.
+//! new one and the old ones, as WeChat lists both while they overlap. With
+//! `algorithm_type=SM2` the SM2 platform certificates, `AEAD_SM4_GCM`.
 //! `POST /_sandbox/platform/rotate` makes the sandbox rotate its key.
 
 use super::SandboxState;
@@ -26,16 +27,25 @@ pub async fn list(State(state): State<Arc<SandboxState>>, method: Method, uri: U
         Ok(m) => m,
         Err(refused) => return *refused,
     };
-    let entries: Result<Vec<CertificateEntry>, _> = state
-        .platforms()
+    // `algorithm_type=SM2` lists the SM2 platform certificates, encrypted
+    // `AEAD_SM4_GCM` (wechatpay-java shangmi); otherwise the RSA ones.
+    let sm2 = uri
+        .query()
+        .is_some_and(|q| q.split('&').any(|pair| pair == "algorithm_type=SM2"));
+    let platforms = if sm2 {
+        state.sm2_platform().into_iter().collect()
+    } else {
+        state.platforms()
+    };
+    let entries: Result<Vec<CertificateEntry>, _> = platforms
         .iter()
         .map(|platform| {
-            resource::encrypt(
-                &merchant.apiv3_key,
-                "certificate",
-                None,
-                platform.certificate_pem.as_bytes(),
-            )
+            let pem = platform.certificate_pem.as_bytes();
+            if sm2 {
+                resource::encrypt_sm4(&merchant.apiv3_key, "certificate", None, pem)
+            } else {
+                resource::encrypt(&merchant.apiv3_key, "certificate", None, pem)
+            }
             .and_then(|sealed| {
                 Ok(CertificateEntry {
                     serial_no: platform.certificate_serial.clone(),

@@ -2,8 +2,7 @@
 //! sandbox signs to them.
 
 use crate::protocol::ProtocolError;
-use juhe_crypto::RsaPublic;
-use juhe_crypto::x509::Certificate;
+use crate::protocol::scheme::{Scheme, VerifyingKey};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -24,7 +23,8 @@ pub struct MerchantRegistration {
     pub mchid: String,
     /// The merchant API certificate serial the merchant signs with.
     pub merchant_serial_no: String,
-    /// The merchant's API public key: SPKI / PKCS#1 PEM, or its certificate.
+    /// The merchant's API public key: SPKI / PKCS#1 PEM, or its certificate;
+    /// an SM2 key or certificate makes it a 国密 merchant.
     pub merchant_public_key: String,
     pub apiv3_key: String,
     #[serde(default)]
@@ -45,7 +45,7 @@ impl std::fmt::Debug for MerchantRegistration {
 pub struct Merchant {
     pub mchid: String,
     pub serial_no: String,
-    pub public_key: RsaPublic,
+    pub public_key: VerifyingKey,
     pub apiv3_key: Zeroizing<Vec<u8>>,
     pub platform_mode: PlatformMode,
 }
@@ -60,12 +60,17 @@ impl std::fmt::Debug for Merchant {
 }
 
 impl Merchant {
+    pub fn scheme(&self) -> Scheme {
+        self.public_key.scheme()
+    }
+
     pub fn from_registration(r: &MerchantRegistration) -> Result<Merchant, ProtocolError> {
-        let public_key = if r.merchant_public_key.contains("BEGIN CERTIFICATE") {
-            Certificate::parse(&r.merchant_public_key)?.rsa_public()?
-        } else {
-            RsaPublic::parse(&r.merchant_public_key)?
-        };
+        let public_key = VerifyingKey::parse(&r.merchant_public_key)?;
+        if public_key.scheme() == Scheme::Sm2 && r.platform_mode == PlatformMode::PublicKey {
+            return Err(ProtocolError::Malformed(
+                "SM2 merchants verify with SM2 platform certificates (no public-key mode is established)".into(),
+            ));
+        }
         if r.apiv3_key.len() != 32 || !r.apiv3_key.is_ascii() {
             return Err(ProtocolError::Malformed("apiv3_key must be 32 ASCII characters".into()));
         }

@@ -61,6 +61,8 @@ pub struct SandboxState {
     /// Platform identities, oldest first; the last one signs. Earlier ones
     /// stay listed by `/v3/certificates` (WeChat's rotation overlap).
     platforms: Mutex<Vec<Arc<SandboxPlatform>>>,
+    /// The SM2 platform identity that signs to 国密 merchants.
+    sm2_platform: Option<Arc<SandboxPlatform>>,
     merchants: Mutex<HashMap<String, Merchant>>,
     pub(crate) books: Books,
     pub script: Arc<Script>,
@@ -83,6 +85,7 @@ impl SandboxState {
             .collect();
         let state = SandboxState {
             platforms: Mutex::new(vec![Arc::new(platform)]),
+            sm2_platform: SandboxPlatform::sm2_test_fixture().ok().map(Arc::new),
             merchants: Mutex::new(HashMap::new()),
             books: Books::default(),
             notifier: Notifier::new(script.clone(), schedule),
@@ -113,6 +116,11 @@ impl SandboxState {
         platforms[platforms.len() - 1].clone()
     }
 
+    /// The SM2 platform identity (国密 merchants), if the sandbox has one.
+    pub fn sm2_platform(&self) -> Option<Arc<SandboxPlatform>> {
+        self.sm2_platform.clone()
+    }
+
     /// Every platform identity, oldest first (certificates still listed).
     pub fn platforms(&self) -> Vec<Arc<SandboxPlatform>> {
         lock(&self.platforms).clone()
@@ -134,7 +142,12 @@ impl SandboxState {
         nonce: &str,
         body: &[u8],
     ) -> Result<(String, String), ProtocolError> {
-        let platform = self.platform();
+        let platform = match merchant.scheme() {
+            crate::protocol::scheme::Scheme::Rsa => self.platform(),
+            crate::protocol::scheme::Scheme::Sm2 => self
+                .sm2_platform()
+                .ok_or_else(|| ProtocolError::Malformed("the sandbox has no SM2 platform identity".into()))?,
+        };
         let signature = crate::protocol::platform::sign_response(&platform.private_key, timestamp, nonce, body)?;
         let serial = match merchant.platform_mode {
             PlatformMode::Certificate => platform.certificate_serial.clone(),

@@ -9,8 +9,9 @@ use crate::protocol::auth::new_nonce;
 use crate::protocol::clock::{now_ms, now_s, rfc3339_china};
 use crate::protocol::models::NotificationEnvelope;
 use crate::protocol::notify::{RESOURCE_TYPE, event};
+use crate::protocol::scheme::Scheme;
 use crate::protocol::states::refund_status;
-use crate::protocol::{ProtocolError, SIGNATURE_TYPE, resource};
+use crate::protocol::{ProtocolError, resource};
 use juhe_sandbox_kit::Delivery;
 
 /// WeChat counts 200 and 204 as received; anything else is retried.
@@ -91,7 +92,10 @@ fn build(
     original_type: &str,
     plaintext: &[u8],
 ) -> Result<Delivery, ProtocolError> {
-    let sealed = resource::encrypt(&merchant.apiv3_key, original_type, Some(original_type), plaintext)?;
+    let sealed = match merchant.scheme() {
+        Scheme::Rsa => resource::encrypt(&merchant.apiv3_key, original_type, Some(original_type), plaintext)?,
+        Scheme::Sm2 => resource::encrypt_sm4(&merchant.apiv3_key, original_type, Some(original_type), plaintext)?,
+    };
     let envelope = NotificationEnvelope {
         id: state.next_id("EV-"),
         create_time: rfc3339_china(now_ms())?,
@@ -111,7 +115,7 @@ fn build(
             ("wechatpay-nonce".into(), nonce),
             ("wechatpay-signature".into(), signature),
             ("wechatpay-serial".into(), serial),
-            ("wechatpay-signature-type".into(), SIGNATURE_TYPE.into()),
+            ("wechatpay-signature-type".into(), merchant.scheme().name().into()),
         ],
         content_type: "application/json".into(),
         body,

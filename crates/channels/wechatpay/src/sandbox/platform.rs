@@ -3,8 +3,8 @@
 //! and the id under which the same key is known in public-key mode.
 
 use crate::protocol::ProtocolError;
+use crate::protocol::scheme::{SigningKey, VerifyingKey};
 use juhe_crypto::x509::Certificate;
-use juhe_crypto::{RsaPrivate, RsaPublic};
 
 /// The committed TEST-ONLY platform key and self-signed certificate
 /// (`fixtures/`, generated once with openssl). Never a real key.
@@ -24,8 +24,14 @@ pub const TEST_NEXT_PLATFORM_PUBLIC_KEY: &str =
     include_str!("../../fixtures/sandbox_platform_next_TEST_ONLY_public_key.pem");
 pub const TEST_NEXT_PLATFORM_PUBLIC_KEY_ID: &str = "PUB_KEY_ID_0100000000000000000000000000SANDBX2";
 
+/// The committed TEST-ONLY SM2 platform identity, for 国密 merchants.
+pub const TEST_SM2_PLATFORM_PRIVATE_KEY: &str =
+    include_str!("../../fixtures/sandbox_platform_sm2_TEST_ONLY_private_key.pem");
+pub const TEST_SM2_PLATFORM_CERTIFICATE: &str =
+    include_str!("../../fixtures/sandbox_platform_sm2_TEST_ONLY_certificate.pem");
+
 pub struct SandboxPlatform {
-    pub(crate) private_key: RsaPrivate,
+    pub(crate) private_key: SigningKey,
     pub(crate) certificate_pem: String,
     pub(crate) certificate_serial: String,
     pub(crate) not_before_s: i64,
@@ -49,9 +55,9 @@ impl SandboxPlatform {
         certificate_pem: &str,
         public_key_id: &str,
     ) -> Result<SandboxPlatform, ProtocolError> {
-        let private_key = RsaPrivate::parse(private_key_pem)?;
+        let private_key = SigningKey::parse(private_key_pem)?;
         let certificate = Certificate::parse(certificate_pem)?;
-        if certificate.rsa_public()? != private_key.public() {
+        if VerifyingKey::of_certificate(&certificate)? != private_key.verifying_key() {
             return Err(ProtocolError::Malformed(
                 "the platform certificate is not for the platform key".into(),
             ));
@@ -96,7 +102,13 @@ impl SandboxPlatform {
         &self.public_key_id
     }
 
-    pub fn public_key(&self) -> RsaPublic {
-        self.private_key.public()
+    pub fn public_key(&self) -> VerifyingKey {
+        self.private_key.verifying_key()
+    }
+
+    /// The committed SM2 identity (certificate mode only: no SM2 platform
+    /// public-key id is established).
+    pub fn sm2_test_fixture() -> Result<SandboxPlatform, ProtocolError> {
+        SandboxPlatform::new(TEST_SM2_PLATFORM_PRIVATE_KEY, TEST_SM2_PLATFORM_CERTIFICATE, "")
     }
 }

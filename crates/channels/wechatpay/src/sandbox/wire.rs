@@ -3,10 +3,10 @@
 
 use super::SandboxState;
 use super::merchant::Merchant;
+use crate::protocol::MAX_CLOCK_SKEW_S;
 use crate::protocol::auth::{Authorization, new_nonce};
 use crate::protocol::clock::now_s;
 use crate::protocol::models::ErrorBody;
-use crate::protocol::{MAX_CLOCK_SKEW_S, SIGNATURE_TYPE};
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -33,6 +33,9 @@ pub fn authenticate(state: &SandboxState, req: &Received<'_>) -> Result<Merchant
     let merchant = state
         .merchant(&auth.mchid)
         .ok_or_else(|| refuse("商户号不存在或未开通API"))?;
+    if auth.scheme != merchant.scheme() {
+        return Err(refuse("签名算法与商户证书不符"));
+    }
     if !auth.serial_no.eq_ignore_ascii_case(&merchant.serial_no) {
         return Err(refuse("商户证书序列号有误"));
     }
@@ -106,7 +109,7 @@ pub fn signed(
     put("wechatpay-nonce", &nonce);
     put("wechatpay-signature", &signature);
     put("wechatpay-serial", &serial);
-    put("wechatpay-signature-type", SIGNATURE_TYPE);
+    put("wechatpay-signature-type", merchant.scheme().name());
     put("request-id", &state.next_id("08"));
     response
 }
