@@ -10,13 +10,13 @@ mod common;
 use common::*;
 use juhe_channel::{Channel, ChannelConfig, ChannelError, ChannelPaymentState, Notification, PayAction, RefundState};
 use juhe_channel_alipay::protocol::extract;
-use juhe_channel_alipay::protocol::params::{Params, encode_form};
+use juhe_channel_alipay::protocol::params::Params;
 use juhe_channel_alipay::protocol::sign::{self, SignType};
 use juhe_channel_alipay::protocol::{cert, content};
 use juhe_channel_alipay::sandbox::{
     FIXTURE_ALIPAY_CERT, FIXTURE_ALIPAY_NEXT_CERT, FIXTURE_ALIPAY_ROOT_CERT, FIXTURE_APP_CERT, Merchant,
 };
-use juhe_crypto::{RsaPrivate, RsaPublic};
+use juhe_crypto::RsaPublic;
 use juhe_domain::way::Way;
 
 /// TEST-ONLY AES keys (base64 of 16 bytes).
@@ -243,10 +243,7 @@ async fn an_encrypted_answer_is_a_signed_string_of_ciphertext() {
     }
     let biz = r#"{"out_trade_no":"wire-aes-1","total_amount":"0.10","subject":"加密"}"#;
     params.insert("biz_content".into(), content::encrypt(&aes, biz).unwrap());
-    let key = RsaPrivate::parse(&app_private_key()).unwrap();
-    let signature = sign::sign(&key, SignType::Rsa2, &sign::request_content(&params)).unwrap();
-    params.insert("sign".into(), signature);
-    let query = encode_form(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let query = signed_query(&mut params);
     let raw = reqwest::get(format!("{}?{query}", sandbox.gateway()))
         .await
         .unwrap()

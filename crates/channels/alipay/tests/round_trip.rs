@@ -244,10 +244,10 @@ async fn ways_and_currencies_alipay_does_not_serve_are_refused_before_sending() 
 /// The Python SDK's way: every parameter in a GET query string, no `format`.
 #[tokio::test]
 async fn the_gateway_accepts_a_signed_get_with_everything_in_the_query() {
-    use juhe_channel_alipay::protocol::params::{Params, encode_form};
-    use juhe_channel_alipay::protocol::sign::{self, SignType};
+    use juhe_channel_alipay::protocol::params::Params;
+    use juhe_channel_alipay::protocol::sign::SignType;
     use juhe_channel_alipay::protocol::{extract, response};
-    use juhe_crypto::{RsaPrivate, RsaPublic};
+    use juhe_crypto::RsaPublic;
 
     let sandbox = start_sandbox().await;
     let mut params = Params::new();
@@ -265,10 +265,7 @@ async fn the_gateway_accepts_a_signed_get_with_everything_in_the_query() {
     ] {
         params.insert(k.into(), v.into());
     }
-    let key = RsaPrivate::parse(&common::app_private_key()).unwrap();
-    let signature = sign::sign(&key, SignType::Rsa2, &sign::request_content(&params)).unwrap();
-    params.insert("sign".into(), signature);
-    let query = encode_form(params.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let query = common::signed_query(&mut params);
     let raw = reqwest::get(format!("{}?{query}", sandbox.gateway()))
         .await
         .unwrap()

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use juhe_channel::{Channel, ChannelConfig, ChannelError, CreatePayment, Notification};
+use juhe_channel::{Channel, ChannelConfig, ChannelError, Notification};
 use juhe_channel_wechatpay::sandbox::PlatformMode;
 use juhe_channel_wechatpay::sandbox::platform::{
     TEST_NEXT_PLATFORM_CERTIFICATE, TEST_NEXT_PLATFORM_PUBLIC_KEY, TEST_NEXT_PLATFORM_PUBLIC_KEY_ID,
@@ -17,25 +17,6 @@ use juhe_domain::way::Way;
 
 const NEW_APIV3_KEY: &str = "Zq8JkQ2Vw4Nc7Xp1Ls5Ht9Ra3Fe6Dy0B";
 
-fn qr(order_no: &str, fen: i64) -> CreatePayment {
-    CreatePayment {
-        payment_id: format!("pay_{order_no}"),
-        channel_order_no: order_no.into(),
-        money: cny(fen),
-        subject: "轮换".into(),
-        way: Way::Qr,
-        auth_code: None,
-        payer_id: None,
-        payer_ip: None,
-        return_url: None,
-        card: None,
-        terminal_id: None,
-        site_id: None,
-        expire_at_ms: now_ms() + 60_000,
-        created_at_ms: now_ms(),
-    }
-}
-
 fn with_apiv3_keys(mut cfg: ChannelConfig, keys: &[&str]) -> ChannelConfig {
     cfg.secrets
         .insert_versions("apiv3_key", keys.iter().map(|k| k.to_string()));
@@ -44,7 +25,10 @@ fn with_apiv3_keys(mut cfg: ChannelConfig, keys: &[&str]) -> ChannelConfig {
 
 async fn paid(h: &Harness, cfg: &ChannelConfig, fen: i64) -> String {
     let no = order_no("KR");
-    h.channel.create(cfg, &qr(&no, fen)).await.expect("create");
+    h.channel
+        .create(cfg, &payment_request(&no, Way::Qr, fen))
+        .await
+        .expect("create");
     assert_eq!(h.pay(&no).await["trade_state"], "SUCCESS");
     no
 }

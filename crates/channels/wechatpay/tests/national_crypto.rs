@@ -8,8 +8,7 @@ mod common;
 
 use common::*;
 use juhe_channel::{
-    Channel, ChannelConfig, ChannelError, ChannelPaymentState, CreatePayment, CreateRefund, Notification, RefundState,
-    Secrets,
+    Channel, ChannelConfig, ChannelError, ChannelPaymentState, CreateRefund, Notification, RefundState, Secrets,
 };
 use juhe_channel_wechatpay::protocol::resource;
 use juhe_channel_wechatpay::protocol::resource::EncryptedResource;
@@ -56,25 +55,6 @@ fn sm2_config(base_url: &str, notify_url: &str) -> ChannelConfig {
     }
 }
 
-fn request(order_no: &str, way: Way, fen: i64) -> CreatePayment {
-    CreatePayment {
-        payment_id: format!("pay_{order_no}"),
-        channel_order_no: order_no.into(),
-        money: cny(fen),
-        subject: "国密".into(),
-        way,
-        auth_code: (way == Way::Barcode).then(|| "134567890123456789".to_string()),
-        payer_id: (way == Way::Jsapi).then(|| "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".to_string()),
-        payer_ip: None,
-        return_url: None,
-        card: None,
-        terminal_id: None,
-        site_id: None,
-        expire_at_ms: now_ms() + 60_000,
-        created_at_ms: now_ms(),
-    }
-}
-
 #[tokio::test]
 async fn an_sm2_merchant_pays_refunds_and_is_notified() {
     let h = start(PlatformMode::Certificate).await;
@@ -86,7 +66,7 @@ async fn an_sm2_merchant_pays_refunds_and_is_notified() {
     let no = order_no("SM");
     let created = h
         .channel
-        .create(&cfg, &request(&no, Way::Qr, 888))
+        .create(&cfg, &payment_request(&no, Way::Qr, 888))
         .await
         .expect("native order");
     assert!(matches!(created.state, ChannelPaymentState::AwaitingPayer));
@@ -151,14 +131,14 @@ async fn an_sm2_merchant_pays_refunds_and_is_notified() {
     let bar = order_no("SB");
     let paid = h
         .channel
-        .create(&cfg, &request(&bar, Way::Barcode, 100))
+        .create(&cfg, &payment_request(&bar, Way::Barcode, 100))
         .await
         .expect("codepay");
     assert!(matches!(paid.state, ChannelPaymentState::Succeeded { .. }));
     // And an unpaid native order closes.
     let close = order_no("SC");
     h.channel
-        .create(&cfg, &request(&close, Way::Qr, 100))
+        .create(&cfg, &payment_request(&close, Way::Qr, 100))
         .await
         .expect("native");
     h.channel.close(&cfg, &payment_ref(&close, 100)).await.expect("close");
@@ -190,7 +170,7 @@ async fn the_two_schemes_are_never_mixed() {
     );
     let err = h
         .channel
-        .create(&rsa_signed, &request(&order_no("MX"), Way::Qr, 100))
+        .create(&rsa_signed, &payment_request(&order_no("MX"), Way::Qr, 100))
         .await
         .unwrap_err();
     assert!(
@@ -201,7 +181,7 @@ async fn the_two_schemes_are_never_mixed() {
     // locally, nothing created.
     let jsapi = order_no("SJ");
     assert!(matches!(
-        h.channel.create(&cfg, &request(&jsapi, Way::Jsapi, 100)).await,
+        h.channel.create(&cfg, &payment_request(&jsapi, Way::Jsapi, 100)).await,
         Err(ChannelError::Config(_))
     ));
     assert_eq!(h.state.trade_state(&jsapi), None);
@@ -209,7 +189,7 @@ async fn the_two_schemes_are_never_mixed() {
     // A notification to the SM2 merchant read as RSA (or the reverse) is refused.
     let no = order_no("SN");
     h.channel
-        .create(&cfg, &request(&no, Way::Qr, 100))
+        .create(&cfg, &payment_request(&no, Way::Qr, 100))
         .await
         .expect("native");
     h.pay(&no).await;

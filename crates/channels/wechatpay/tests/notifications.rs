@@ -6,35 +6,18 @@ mod common;
 
 use common::*;
 use juhe_channel::{
-    Channel, ChannelConfig, ChannelError, ChannelPaymentState, CreatePayment, CreateRefund, InboundRequest,
-    Notification,
+    Channel, ChannelConfig, ChannelError, ChannelPaymentState, CreateRefund, InboundRequest, Notification,
 };
 use juhe_channel_wechatpay::sandbox::PlatformMode;
 use juhe_domain::way::Way;
 use serde_json::json;
 
-fn qr(order_no: &str, fen: i64) -> CreatePayment {
-    CreatePayment {
-        payment_id: format!("pay_{order_no}"),
-        channel_order_no: order_no.into(),
-        money: cny(fen),
-        subject: "充电".into(),
-        way: Way::Qr,
-        auth_code: None,
-        payer_id: None,
-        payer_ip: None,
-        return_url: None,
-        card: None,
-        terminal_id: None,
-        site_id: None,
-        expire_at_ms: now_ms() + 60_000,
-        created_at_ms: now_ms(),
-    }
-}
-
 async fn paid_order(h: &Harness, cfg: &ChannelConfig, fen: i64) -> String {
     let no = order_no("NT");
-    h.channel.create(cfg, &qr(&no, fen)).await.expect("create");
+    h.channel
+        .create(cfg, &payment_request(&no, Way::Qr, fen))
+        .await
+        .expect("create");
     assert_eq!(h.pay(&no).await["trade_state"], "SUCCESS");
     no
 }

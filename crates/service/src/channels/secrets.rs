@@ -126,6 +126,21 @@ impl StoredSecrets {
             .map_or(1, |m| m.saturating_add(1))
     }
 
+    /// `value` sealed as the next version of `name`, and that version.
+    fn seal_next(
+        &self,
+        keys: &MasterKey,
+        config_id: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<(u32, String), ServiceError> {
+        let version = self.next_version(name);
+        let sealed = keys
+            .seal(value.as_bytes(), &context(config_id, name, version))
+            .map_err(invalid)?;
+        Ok((version, sealed))
+    }
+
     /// Sets `name` to `value` alone: earlier versions are dropped at once
     /// (a replacement, not a rotation: nothing made with them is honoured).
     pub fn replace(
@@ -136,10 +151,7 @@ impl StoredSecrets {
         value: &str,
         now: i64,
     ) -> Result<(), ServiceError> {
-        let version = self.next_version(name);
-        let sealed = keys
-            .seal(value.as_bytes(), &context(config_id, name, version))
-            .map_err(invalid)?;
+        let (version, sealed) = self.seal_next(keys, config_id, name, value)?;
         self.0.insert(
             name.to_string(),
             vec![StoredVersion {
@@ -192,10 +204,7 @@ impl StoredSecrets {
         now: i64,
     ) -> Result<u32, ServiceError> {
         let mut ring = self.ring(name)?;
-        let version = self.next_version(name);
-        let sealed = keys
-            .seal(value.as_bytes(), &context(config_id, name, version))
-            .map_err(invalid)?;
+        let (version, sealed) = self.seal_next(keys, config_id, name, value)?;
         ring.add(version, Some(sealed)).map_err(invalid)?;
         self.store_ring(name, &ring, Some((version, now)));
         Ok(version)

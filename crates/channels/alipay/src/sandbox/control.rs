@@ -104,13 +104,7 @@ pub async fn pay_order(
             "trade_status": trade.status.as_str(),
         }))
         .into_response(),
-        Err(e) => {
-            let status = match e {
-                PayerError::NotFound => StatusCode::NOT_FOUND,
-                PayerError::NotPayable(_) | PayerError::InsufficientFunds => StatusCode::CONFLICT,
-            };
-            (status, Json(json!({"error": e.to_string()}))).into_response()
-        }
+        Err(e) => refusal(&e),
     }
 }
 
@@ -127,12 +121,15 @@ pub async fn decline_order(
             "declined_by_payer": trade.declined_by_payer,
         }))
         .into_response(),
-        Err(e) => {
-            let status = match e {
-                PayerError::NotFound => StatusCode::NOT_FOUND,
-                PayerError::NotPayable(_) | PayerError::InsufficientFunds => StatusCode::CONFLICT,
-            };
-            (status, Json(json!({"error": e.to_string()}))).into_response()
-        }
+        Err(e) => refusal(&e),
     }
+}
+
+/// Why the payer page could not act, as an answer (404 unknown, 409 not open).
+fn refusal(e: &PayerError) -> Response {
+    let status = match e {
+        PayerError::NotFound => StatusCode::NOT_FOUND,
+        PayerError::NotPayable(_) | PayerError::InsufficientFunds => StatusCode::CONFLICT,
+    };
+    (status, Json(json!({"error": e.to_string()}))).into_response()
 }

@@ -25,8 +25,13 @@ pub enum PayerError {
     InsufficientFunds,
 }
 
-/// The payer confirms: a waiting trade becomes paid (and is notified).
-pub fn payer_pays(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str) -> Result<Trade, PayerError> {
+/// Runs `f` on the trade the payer page names, if it still waits for its payer.
+fn with_open_trade<T>(
+    state: &SandboxState,
+    app_id: Option<&str>,
+    out_trade_no: &str,
+    f: impl FnOnce(&mut Trade) -> Result<T, PayerError>,
+) -> Result<T, PayerError> {
     state.with_trades(|trades| {
         let trade = trades
             .values_mut()
@@ -35,6 +40,13 @@ pub fn payer_pays(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str
         if trade.status != TradeStatus::WaitBuyerPay {
             return Err(PayerError::NotPayable(trade.status.as_str()));
         }
+        f(trade)
+    })
+}
+
+/// The payer confirms: a waiting trade becomes paid (and is notified).
+pub fn payer_pays(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str) -> Result<Trade, PayerError> {
+    with_open_trade(state, app_id, out_trade_no, |trade| {
         if trade.behaviour == Behaviour::InsufficientFunds {
             return Err(PayerError::InsufficientFunds);
         }
@@ -48,14 +60,7 @@ pub fn payer_pays(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str
 /// payer gave up (the payer could still pay; the trade ends when it
 /// expires or the merchant closes it) [MEM]. Counted on the trade only.
 pub fn payer_declines(state: &SandboxState, app_id: Option<&str>, out_trade_no: &str) -> Result<Trade, PayerError> {
-    state.with_trades(|trades| {
-        let trade = trades
-            .values_mut()
-            .find(|t| t.out_trade_no == out_trade_no && app_id.is_none_or(|a| a == t.app_id))
-            .ok_or(PayerError::NotFound)?;
-        if trade.status != TradeStatus::WaitBuyerPay {
-            return Err(PayerError::NotPayable(trade.status.as_str()));
-        }
+    with_open_trade(state, app_id, out_trade_no, |trade| {
         trade.declined_by_payer += 1;
         Ok(trade.clone())
     })

@@ -104,6 +104,16 @@ pub async fn start_sandbox() -> Sandbox {
     }
 }
 
+/// `params` signed with the fixture app key, as a query string (every
+/// parameter in the query, as python-alipay-sdk sends them).
+pub fn signed_query(params: &mut juhe_channel_alipay::protocol::params::Params) -> String {
+    use juhe_channel_alipay::protocol::sign::{self, SignType};
+    let key = juhe_crypto::RsaPrivate::parse(&app_private_key()).expect("app key");
+    let signature = sign::sign(&key, SignType::Rsa2, &sign::request_content(params)).expect("sign");
+    params.insert("sign".into(), signature);
+    juhe_channel_alipay::protocol::params::encode_form(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+}
+
 pub fn config(gateway: &str, notify_url: &str) -> ChannelConfig {
     let mut secrets = Secrets::new();
     secrets.insert("app_private_key", app_private_key());

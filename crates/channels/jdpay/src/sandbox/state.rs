@@ -216,25 +216,21 @@ impl SandboxState {
 
     /// Marks an unpaid order paid and notifies. False if it cannot be paid.
     pub fn pay(&self, order_key: &str) -> bool {
-        let fields = {
-            let mut orders = lock(&self.orders);
-            let Some(order) = orders.get_mut(order_key) else {
-                return false;
-            };
-            if order.status != status::CREATED && order.status != status::PROCESSING {
-                return false;
-            }
+        self.end_open_order(order_key, |order| {
             order.status = status::SUCCESS;
             order.pay_time_ms = Some(now_ms());
-            Self::order_fields(order)
-        };
-        self.notify(order_key, fields);
-        true
+        })
     }
 
     /// The payer declines an unpaid order: it fails (status `3`) and the
     /// merchant is notified of the failure. False if it is no longer open.
     pub fn decline(&self, order_key: &str) -> bool {
+        self.end_open_order(order_key, |order| order.status = status::FAILED)
+    }
+
+    /// Applies `end` to an order still open (created or processing) and
+    /// notifies its new state. False if there is no such open order.
+    fn end_open_order(&self, order_key: &str, end: impl FnOnce(&mut Order)) -> bool {
         let fields = {
             let mut orders = lock(&self.orders);
             let Some(order) = orders.get_mut(order_key) else {
@@ -243,7 +239,7 @@ impl SandboxState {
             if order.status != status::CREATED && order.status != status::PROCESSING {
                 return false;
             }
-            order.status = status::FAILED;
+            end(order);
             Self::order_fields(order)
         };
         self.notify(order_key, fields);

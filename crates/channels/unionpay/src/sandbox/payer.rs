@@ -2,7 +2,7 @@
 //! as the payer (the payer page calls this).
 
 use crate::sandbox::SandboxState;
-use crate::sandbox::ledger::TxnState;
+use crate::sandbox::ledger::{Txn, TxnState};
 use crate::sandbox::merchants::SandboxMerchant;
 use crate::sandbox::settle;
 use axum::Json;
@@ -21,43 +21,45 @@ pub async fn register_merchant(
     }
 }
 
-pub async fn pay(
-    State(state): State<Arc<SandboxState>>,
-    Path(order_id): Path<String>,
-) -> (StatusCode, Json<serde_json::Value>) {
-    let Some(order) = state.ledger.find_order(&order_id) else {
-        return (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"})));
-    };
+type Answer = (StatusCode, Json<serde_json::Value>);
+
+fn no_such_order() -> Answer {
+    (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"})))
+}
+
+/// The order the payer page names, if it still awaits its payer.
+fn open_order(state: &SandboxState, order_id: &str) -> Result<Txn, Answer> {
+    let order = state.ledger.find_order(order_id).ok_or_else(no_such_order)?;
     if !matches!(order.state, TxnState::Waiting | TxnState::Paying) || order.voided {
-        return (
+        return Err((
             StatusCode::CONFLICT,
             Json(json!({"error": "order is not awaiting payment"})),
-        );
+        ));
     }
+    Ok(order)
+}
+
+pub async fn pay(State(state): State<Arc<SandboxState>>, Path(order_id): Path<String>) -> Answer {
+    let order = match open_order(&state, &order_id) {
+        Ok(order) => order,
+        Err(answer) => return answer,
+    };
     match settle::succeed(&state, &order.mer_id, &order.order_id) {
         Some(paid) => (
             StatusCode::OK,
             Json(json!({"orderId": paid.order_id, "queryId": paid.query_id, "state": "paid"})),
         ),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"}))),
+        None => no_such_order(),
     }
 }
 
 /// The payer declines on the payer page: the order fails (respCode `01`
 /// 交易失败, [MEM]) and the failure is notified.
-pub async fn decline(
-    State(state): State<Arc<SandboxState>>,
-    Path(order_id): Path<String>,
-) -> (StatusCode, Json<serde_json::Value>) {
-    let Some(order) = state.ledger.find_order(&order_id) else {
-        return (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"})));
+pub async fn decline(State(state): State<Arc<SandboxState>>, Path(order_id): Path<String>) -> Answer {
+    let order = match open_order(&state, &order_id) {
+        Ok(order) => order,
+        Err(answer) => return answer,
     };
-    if !matches!(order.state, TxnState::Waiting | TxnState::Paying) || order.voided {
-        return (
-            StatusCode::CONFLICT,
-            Json(json!({"error": "order is not awaiting payment"})),
-        );
-    }
     match settle::fail(
         &state,
         &order.mer_id,
@@ -69,7 +71,7 @@ pub async fn decline(
             StatusCode::OK,
             Json(json!({"orderId": failed.order_id, "state": "declined"})),
         ),
-        None => (StatusCode::NOT_FOUND, Json(json!({"error": "no such order"}))),
+        None => no_such_order(),
     }
 }
 

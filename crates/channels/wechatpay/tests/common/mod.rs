@@ -171,6 +171,28 @@ pub fn payment_ref(order_no: &str, fen: i64) -> PaymentRef {
     }
 }
 
+/// A payment request for `way`, with what that way needs (the payer's
+/// code, openid or IP) filled in with test values.
+pub fn payment_request(order_no: &str, way: juhe_domain::way::Way, fen: i64) -> juhe_channel::CreatePayment {
+    use juhe_domain::way::Way;
+    juhe_channel::CreatePayment {
+        payment_id: format!("pay_{order_no}"),
+        channel_order_no: order_no.into(),
+        money: cny(fen),
+        subject: "测试商品".into(),
+        way,
+        auth_code: (way == Way::Barcode).then(|| "134567890123456789".to_string()),
+        payer_id: (way == Way::Jsapi).then(|| "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".to_string()),
+        payer_ip: (way == Way::H5).then(|| "203.0.113.7".to_string()),
+        return_url: None,
+        card: None,
+        terminal_id: None,
+        site_id: None,
+        expire_at_ms: now_ms() + 60_000,
+        created_at_ms: now_ms(),
+    }
+}
+
 /// A unique order number per test run.
 pub fn order_no(prefix: &str) -> String {
     static N: AtomicU32 = AtomicU32::new(0);
