@@ -19,8 +19,8 @@ use juhe_domain::webhook::RetrySchedule;
 use juhe_domain::{Currency, Money};
 use juhe_service::channels::PollPolicy;
 use juhe_testkit::{
-    ChannelSetup, Client, Plan, Reply, ScriptedChannel, Step, TestApp, TestServer, WebhookReceiver, assert_error,
-    engines,
+    ChannelSetup, Client, ConsoleRole, Plan, Reply, ScriptedChannel, Step, TestApp, TestServer, WebhookReceiver,
+    assert_error, engines,
 };
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -1400,6 +1400,26 @@ async fn a_rotated_key_signs_anew_while_the_old_one_verifies_until_retired() {
         let stored: Value = serde_json::from_str(&stored).expect("JSON");
         assert!(stored["notify_key"][0]["sealed"].is_null(), "{stored}");
         assert!(stored["notify_key"][1]["sealed"].is_string(), "{stored}");
+
+        // The platform console's form still lists the secret (by name only).
+        server
+            .console_user(
+                "ops",
+                "correct horse 9",
+                ConsoleRole::Platform(juhe_domain::access::BuiltinRole::PlatformAdmin),
+            )
+            .await;
+        let browser = server.browser();
+        assert_eq!(browser.sign_in("ops", "correct horse 9").await.status, 303);
+        let form = browser
+            .get(&format!(
+                "/console/platform/merchants/{}/channels/{cfg}",
+                app.merchant_id
+            ))
+            .await;
+        assert_eq!(form.status, 200, "{engine:?}");
+        assert!(form.has("value=\"notify_key\""), "{engine:?} {}", form.body);
+        assert!(!form.has(NEW), "{engine:?}");
 
         // Rotation needs the token, a known configuration and a known secret.
         let anonymous = admin(

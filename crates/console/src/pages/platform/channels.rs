@@ -18,6 +18,7 @@ use juhe_domain::Currency;
 use juhe_domain::access::Permission;
 use juhe_service::channels::admin as service;
 use juhe_service::channels::configs::ConfigInput;
+use juhe_service::channels::secrets::StoredSecrets;
 use juhe_store::channel_configs::ChannelConfigRow;
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -213,8 +214,8 @@ fn config_form(
     let lang = signed.lang;
     let t = |l| lang.t(l);
     let existing_secrets: Vec<String> = existing
-        .and_then(|c| serde_json::from_str::<BTreeMap<String, String>>(&c.secrets_sealed).ok())
-        .map(|m| m.into_keys().collect())
+        .and_then(|c| StoredSecrets::parse(&c.secrets_sealed).ok())
+        .map(|s| s.names().map(str::to_string).collect())
         .unwrap_or_default();
     let channel = existing
         .map(|c| c.channel.clone())
