@@ -241,7 +241,7 @@ pub async fn run(command: ChannelsCommand) -> Result<i32, Failure> {
             db,
         } => {
             let (name, source) = pair(&secret)?;
-            let rotation = configs::Rotation {
+            let rotation = juhe_service::channels::configs::Rotation {
                 value: secret_value(&name, &source)?,
                 secret: name,
                 params: params_of(&params)?,
@@ -251,7 +251,9 @@ pub async fn run(command: ChannelsCommand) -> Result<i32, Failure> {
             let row = db
                 .write(move |tx| {
                     let (rotation, h, merchant, id) = (rotation.clone(), h.clone(), merchant.clone(), id.clone());
-                    Box::pin(async move { configs::rotate(tx, &h, &merchant, &id, &rotation).await })
+                    Box::pin(async move {
+                        channel_admin::rotate(tx, &Actor::system("cli"), &h, &merchant, &id, &rotation).await
+                    })
                 })
                 .await?;
             print(&ChannelConfigView::new(&row, &hub.public_url))?;
@@ -266,10 +268,13 @@ pub async fn run(command: ChannelsCommand) -> Result<i32, Failure> {
             db,
         } => {
             let (db, hub) = open(&db).await?;
+            let h = hub.clone();
             let row = db
                 .write(move |tx| {
-                    let (merchant, id, secret) = (merchant.clone(), id.clone(), secret.clone());
-                    Box::pin(async move { configs::retire(tx, &merchant, &id, &secret, version).await })
+                    let (merchant, id, secret, h) = (merchant.clone(), id.clone(), secret.clone(), h.clone());
+                    Box::pin(async move {
+                        channel_admin::retire(tx, &Actor::system("cli"), &h, &merchant, &id, &secret, version).await
+                    })
                 })
                 .await?;
             print(&ChannelConfigView::new(&row, &hub.public_url))?;

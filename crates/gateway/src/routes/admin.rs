@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use juhe_domain::ErrorCode;
 use juhe_service::ServiceError;
 use juhe_service::channels::admin as channel_admin;
-use juhe_service::channels::configs::{self, ChannelConfigView, ConfigInput, Rotation};
+use juhe_service::channels::configs::{ChannelConfigView, ConfigInput, Rotation};
 use juhe_service::identity::Actor;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -175,7 +175,7 @@ pub async fn rotate(
         .db
         .write(move |tx| {
             let (rotation, hub, merchant_id, id) = (rotation.clone(), hub.clone(), merchant_id.clone(), id.clone());
-            Box::pin(async move { configs::rotate(tx, &hub, &merchant_id, &id, &rotation).await })
+            Box::pin(async move { channel_admin::rotate(tx, &admin_actor(), &hub, &merchant_id, &id, &rotation).await })
         })
         .await
         .map_err(ApiError::from)?;
@@ -195,11 +195,14 @@ pub async fn retire(
     State(state): State<AppState>,
     Path((merchant_id, id, name, version)): Path<(String, String, String, u32)>,
 ) -> Result<Json<ChannelConfigView>, ApiError> {
+    let hub = state.hub.clone();
     let row = state
         .db
         .write(move |tx| {
-            let (merchant_id, id, name) = (merchant_id.clone(), id.clone(), name.clone());
-            Box::pin(async move { configs::retire(tx, &merchant_id, &id, &name, version).await })
+            let (merchant_id, id, name, hub) = (merchant_id.clone(), id.clone(), name.clone(), hub.clone());
+            Box::pin(
+                async move { channel_admin::retire(tx, &admin_actor(), &hub, &merchant_id, &id, &name, version).await },
+            )
         })
         .await
         .map_err(ApiError::from)?;
